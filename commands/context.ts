@@ -1,0 +1,117 @@
+/*
+ * What a command handler sees: its client (CommandContext) and, through it, the server (ServerApi).
+ * Both are interfaces so commands/ never imports server/; server/ implements them.
+ */
+import type { Argv } from '../protocol/resp-parser.js';
+import type { ReplyWriter, RespVersion } from '../protocol/reply-writer.js';
+import type { Db } from './keyspace/db.js';
+import type { CommandTable } from './table.js';
+
+/** CLIENT REPLY mode. */
+export type ReplyMode = 'on' | 'off' | 'skip';
+
+export interface ClientView {
+  readonly id: number;
+  name: string;
+  libName: string;
+  libVer: string;
+  readonly addr: string;
+  readonly laddr: string;
+  readonly fd: number;
+  readonly createdAt: number;
+  readonly lastInteraction: number;
+  readonly dbIndex: number;
+  readonly resp: RespVersion;
+  readonly lastCommand: string;
+  readonly queryBufferBytes: number;
+  readonly outputBytes: number;
+  readonly flagsText: string;
+  readonly user: string;
+  noEvict: boolean;
+  noTouch: boolean;
+  /** Closes the connection after pending replies are flushed. */
+  close(): void;
+}
+
+export interface CommandContext extends ClientView {
+  readonly reply: ReplyWriter;
+  readonly server: ServerApi;
+  /** The selected database. */
+  readonly db: Db;
+  /** Changes made by the running command; dispatch propagates the command when it is > 0. */
+  dirty: number;
+  authenticated: boolean;
+  replyMode: ReplyMode;
+  /** Switches the selected database; false when the index is out of range. */
+  select(index: number): boolean;
+  setResp(version: RespVersion): void;
+  /** Log `argv` to the AOF instead of the command as sent (SET EX -> SET PXAT). */
+  propagateAs(argv: Argv): void;
+  /** Log an extra command after this one (a DEL for a key that expired on access). */
+  alsoPropagate(dbIndex: number, argv: Argv): void;
+  /** The current time in unix ms, fixed for the duration of one command. */
+  now(): number;
+  /** Marks this client as a MONITOR: every later command of any client is shown to it. */
+  startMonitor(): void;
+}
+
+export interface ConfigApi {
+  /** Current value of a parameter as CONFIG GET shows it. */
+  get(name: string): string;
+  /** Parameters matching any of the glob patterns, each once: [name, value] pairs. */
+  getMatching(patterns: readonly string[]): [string, string][];
+  /** Applies all pairs or none; returns Redis's error text on failure. */
+  set(pairs: readonly [string, string][]): string | null;
+}
+
+export interface CommandStats {
+  calls: number;
+  usec: number;
+  rejectedCalls: number;
+  failedCalls: number;
+}
+
+export interface ServerStats {
+  totalConnections: number;
+  totalCommands: number;
+  rejectedConnections: number;
+  expiredKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  totalErrorReplies: number;
+  errorCounts: Map<string, number>;
+  commands: Map<string, CommandStats>;
+  /** Keys changed since the last save (rdb_changes_since_last_save). */
+  dirty: number;
+}
+
+export interface ShutdownOptions {
+  save: 'default' | 'save' | 'nosave';
+  now: boolean;
+  force: boolean;
+  abort: boolean;
+}
+
+export interface ServerApi {
+  readonly dbs: readonly Db[];
+  readonly table: CommandTable;
+  readonly config: ConfigApi;
+  readonly stats: ServerStats;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly tcpPort: number;
+  readonly pid: number;
+  lastSave: number;
+  clients(): Iterable<ClientView>;
+  clientById(id: number): ClientView | undefined;
+  /** SWAPDB: exchanges two databases for every client. */
+  swapDb(a: number, b: number): void;
+  /** Returns an error text when the shutdown was refused. */
+  shutdown(opts: ShutdownOptions): string | null;
+  /** Blocks the whole server for ms (DEBUG SLEEP). */
+  sleep(ms: number): void;
+  /** Resets INFO stats (CONFIG RESETSTAT). */
+  resetStats(): void;
+}

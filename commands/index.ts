@@ -1,0 +1,9 @@
+/*
+ * Every command Rewind knows, family by family. The only barrel file: dispatch, COMMAND and the
+ * coverage test read ALL_COMMANDS.
+ */
+import type { CommandSpec } from './table.js';
+import { CONNECTION_COMMANDS } from './connection/index.js';
+import { STRING_COMMANDS } from './string/index.js';
+
+export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS];

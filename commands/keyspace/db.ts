@@ -1,0 +1,387 @@
+/*
+ * Db: one numbered Redis database.
+ *
+ * Layout. Every key lives in a slot: keys[slot], values[slot], expires[slot] (absolute unix ms,
+ * 0 = no TTL) and access[slot] (unix seconds of the last access, for OBJECT IDLETIME). A Map from
+ * the latin1 key to its slot finds it. Parallel arrays cost less memory per key than an entry
+ * object, and a slot never moves while its key exists, which gives:
+ *   - SCAN: the cursor is a slot number; a key present for the whole scan keeps its slot and is
+ *     returned (Redis's guarantee). Freed slots are reused, so a key added mid-scan may or may not
+ *     be seen, and a key deleted and re-added may be seen twice, both allowed by Redis.
+ *   - RANDOMKEY and active expiry sample slots in O(1).
+ * V8 refuses more than 2^24 entries in one Map, so past MAP_LIMIT keys further Maps are opened.
+ *
+ * Expiry. Lazy: every lookup checks the deadline and deletes an expired key (reporting it through
+ * onExpired so the server can log DEL and notify). Active: activeExpireCycle walks the slots that
+ * have a TTL with a cursor, as Redis 6+ walks its expires dict, so every expired key is found
+ * within a bounded number of cycles even if nobody touches it.
+ */
+import type { Value } from './value.js';
+
+const MAP_LIMIT = 16_000_000;
+const NO_SLOT = -1;
+
+export interface DbHooks {
+  /** A key was deleted because its TTL passed (lazily or by the active cycle). */
+  expired(db: Db, key: string): void;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
+
+export class Db {
+  private maps: Map<string, number>[] = [new Map()];
+  private keys: (string | null)[] = [];
+  private values: (Value | null)[] = [];
+  private expires = new Float64Array(1024);
+  private access = new Uint32Array(1024);
+  private free: number[] = [];
+  private count = 0;
+
+  /** Slots with a TTL, packed, and each slot's position in that list (-1 when none). */
+  private volatile = new Int32Array(256);
+  private volatilePos = new Int32Array(1024).fill(-1);
+  private volatileCount = 0;
+  private expireCursor = 0;
+
+  /** Redis's `avg_ttl` estimate shown by INFO keyspace. */
+  avgTtl = 0;
+
+  constructor(
+    readonly id: number,
+    private readonly clock: Clock,
+    private readonly hooks: DbHooks,
+  ) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  get expiresCount(): number {
+    return this.volatileCount;
+  }
+
+  // ---- lookups ----------------------------------------------------------------------------------
+
+  /** The live value of key, deleting it first if expired; updates the access time. */
+  get(key: string): Value | undefined {
+    const slot = this.liveSlot(key);
+    if (slot === NO_SLOT) return undefined;
+    this.access[slot] = (this.clock.now() / 1000) >>> 0;
+    return this.values[slot]!;
+  }
+
+  /** As get, without touching the access time (OBJECT, TYPE under NO-TOUCH, SCAN TYPE). */
+  peek(key: string): Value | undefined {
+    const slot = this.liveSlot(key);
+    return slot === NO_SLOT ? undefined : this.values[slot]!;
+  }
+
+  has(key: string): boolean {
+    return this.liveSlot(key) !== NO_SLOT;
+  }
+
+  /** Absolute expiry in unix ms, or -1 without TTL, or -2 when the key does not exist. */
+  getExpire(key: string): number {
+    const slot = this.liveSlot(key);
+    if (slot === NO_SLOT) return -2;
+    const at = this.expires[slot]!;
+    return at === 0 ? -1 : at;
+  }
+
+  /** Seconds since the key was last read or written, or -1 when it does not exist. */
+  idleSeconds(key: string): number {
+    const slot = this.liveSlot(key);
+    if (slot === NO_SLOT) return -1;
+    return Math.max(0, Math.floor(this.clock.now() / 1000) - this.access[slot]!);
+  }
+
+  // ---- writes -----------------------------------------------------------------------------------
+
+  /**
+   * Stores value under key. An existing key keeps its slot; its TTL is cleared unless keepTtl.
+   * Returns true when the key was new.
+   */
+  set(key: string, value: Value, keepTtl = false): boolean {
+    let slot = this.findSlot(key);
+    if (slot !== NO_SLOT && this.isExpired(slot)) {
+      this.expireSlot(slot);
+      slot = NO_SLOT;
+    }
+    if (slot !== NO_SLOT) {
+      this.values[slot] = value;
+      if (!keepTtl && this.expires[slot] !== 0) this.clearTtl(slot);
+      this.access[slot] = (this.clock.now() / 1000) >>> 0;
+      return false;
+    }
+    this.insert(key, value);
+    return true;
+  }
+
+  /** Replaces the value of an existing, live key without touching its TTL (in-place updates). */
+  replace(key: string, value: Value): void {
+    const slot = this.findSlot(key);
+    if (slot !== NO_SLOT) this.values[slot] = value;
+  }
+
+  /** Deletes key; returns true when a live key was removed. */
+  delete(key: string): boolean {
+    const slot = this.liveSlot(key);
+    if (slot === NO_SLOT) return false;
+    this.removeSlot(slot);
+    return true;
+  }
+
+  /** Sets an absolute expiry (unix ms) on an existing key; false when the key does not exist. */
+  setExpire(key: string, at: number): boolean {
+    const slot = this.liveSlot(key);
+    if (slot === NO_SLOT) return false;
+    this.setTtl(slot, at);
+    return true;
+  }
+
+  /** Removes the TTL; true when there was one. */
+  persist(key: string): boolean {
+    const slot = this.liveSlot(key);
+    if (slot === NO_SLOT || this.expires[slot] === 0) return false;
+    this.clearTtl(slot);
+    return true;
+  }
+
+  /** Removes every key. */
+  flush(): number {
+    const removed = this.count;
+    this.maps = [new Map()];
+    this.keys = [];
+    this.values = [];
+    this.expires = new Float64Array(1024);
+    this.access = new Uint32Array(1024);
+    this.free = [];
+    this.count = 0;
+    this.volatile = new Int32Array(256);
+    this.volatilePos = new Int32Array(1024).fill(-1);
+    this.volatileCount = 0;
+    this.expireCursor = 0;
+    this.avgTtl = 0;
+    return removed;
+  }
+
+  /** Moves all contents between two Db objects (SWAPDB); ids stay with their objects. */
+  swapContents(other: Db): void {
+    const fields = [
+      'maps', 'keys', 'values', 'expires', 'access', 'free', 'count',
+      'volatile', 'volatilePos', 'volatileCount', 'expireCursor', 'avgTtl',
+    ] as const;
+    const a = this as unknown as Record<(typeof fields)[number], unknown>;
+    const b = other as unknown as Record<(typeof fields)[number], unknown>;
+    for (const f of fields) [a[f], b[f]] = [b[f], a[f]];
+  }
+
+  // ---- iteration --------------------------------------------------------------------------------
+
+  /**
+   * Visits live keys from slot `cursor` until `count` keys were visited or 10*count empty slots
+   * were passed. Returns the next cursor, 0 when the walk is complete.
+   */
+  scan(cursor: number, count: number, visit: (key: string, value: Value) => void): number {
+    const end = this.keys.length;
+    const now = this.clock.now();
+    let seen = 0;
+    let empty = 0;
+    let slot = cursor;
+    while (slot < end && seen < count && empty < count * 10) {
+      const key = this.keys[slot];
+      if (key === null || key === undefined) {
+        empty++;
+      } else {
+        const at = this.expires[slot]!;
+        if (at !== 0 && at <= now) {
+          this.expireSlot(slot);
+        } else {
+          visit(key, this.values[slot]!);
+          seen++;
+        }
+      }
+      slot++;
+    }
+    return slot >= end ? 0 : slot;
+  }
+
+  /** Every live key (KEYS, DEBUG, snapshots). Expired keys met on the way are removed. */
+  *entries(): IterableIterator<[string, Value, number]> {
+    const now = this.clock.now();
+    for (let slot = 0; slot < this.keys.length; slot++) {
+      const key = this.keys[slot];
+      if (key === null || key === undefined) continue;
+      const at = this.expires[slot]!;
+      if (at !== 0 && at <= now) continue;
+      yield [key, this.values[slot]!, at];
+    }
+  }
+
+  /** A random live key, or undefined when the db is empty. */
+  randomKey(): string | undefined {
+    for (let tries = 0; this.count > 0 && tries < 100; tries++) {
+      const slot = Math.floor(Math.random() * this.keys.length);
+      const key = this.keys[slot];
+      if (key === null || key === undefined) continue;
+      if (this.isExpired(slot)) {
+        this.expireSlot(slot);
+        continue;
+      }
+      return key;
+    }
+    // Sparse table: walk from a random point instead of sampling forever.
+    const n = this.keys.length;
+    const start = Math.floor(Math.random() * Math.max(n, 1));
+    for (let i = 0; i < n; i++) {
+      const slot = (start + i) % n;
+      const key = this.keys[slot];
+      if (key === null || key === undefined) continue;
+      if (this.isExpired(slot)) {
+        this.expireSlot(slot);
+        continue;
+      }
+      return key;
+    }
+    return undefined;
+  }
+
+  // ---- active expiry ----------------------------------------------------------------------------
+
+  /**
+   * One step of the active expire cycle: checks up to `budget` keys with a TTL, continuing from
+   * where the previous call stopped, and deletes the expired ones. Returns [checked, expired].
+   */
+  activeExpireStep(budget: number): [number, number] {
+    const now = this.clock.now();
+    let checked = 0;
+    let expired = 0;
+    let ttlSum = 0;
+    let ttlSamples = 0;
+    while (checked < budget && this.volatileCount > 0) {
+      if (this.expireCursor >= this.volatileCount) this.expireCursor = 0;
+      const slot = this.volatile[this.expireCursor]!;
+      checked++;
+      const at = this.expires[slot]!;
+      if (at <= now) {
+        this.expireSlot(slot); // swaps the last entry into expireCursor: check it next
+        expired++;
+      } else {
+        ttlSum += at - now;
+        ttlSamples++;
+        this.expireCursor++;
+      }
+    }
+    if (ttlSamples > 0) {
+      const avg = ttlSum / ttlSamples;
+      this.avgTtl = this.avgTtl === 0 ? avg : (this.avgTtl / 50) * 49 + avg / 50;
+    }
+    return [checked, expired];
+  }
+
+  // ---- slots ------------------------------------------------------------------------------------
+
+  private findSlot(key: string): number {
+    const s = this.maps[0]!.get(key);
+    if (s !== undefined) return s;
+    for (let i = 1; i < this.maps.length; i++) {
+      const t = this.maps[i]!.get(key);
+      if (t !== undefined) return t;
+    }
+    return NO_SLOT;
+  }
+
+  private liveSlot(key: string): number {
+    const slot = this.findSlot(key);
+    if (slot === NO_SLOT) return NO_SLOT;
+    const at = this.expires[slot]!;
+    if (at !== 0 && at <= this.clock.now()) {
+      this.expireSlot(slot);
+      return NO_SLOT;
+    }
+    return slot;
+  }
+
+  private isExpired(slot: number): boolean {
+    const at = this.expires[slot]!;
+    return at !== 0 && at <= this.clock.now();
+  }
+
+  private expireSlot(slot: number): void {
+    const key = this.keys[slot]!;
+    this.removeSlot(slot);
+    this.hooks.expired(this, key);
+  }
+
+  private insert(key: string, value: Value): void {
+    let slot: number;
+    if (this.free.length > 0) {
+      slot = this.free.pop()!;
+      this.keys[slot] = key;
+      this.values[slot] = value;
+    } else {
+      slot = this.keys.length;
+      this.keys.push(key);
+      this.values.push(value);
+      if (slot >= this.expires.length) this.growSlots();
+    }
+    this.expires[slot] = 0;
+    this.access[slot] = (this.clock.now() / 1000) >>> 0;
+    let map = this.maps[this.maps.length - 1]!;
+    if (map.size >= MAP_LIMIT) {
+      map = new Map();
+      this.maps.push(map);
+    }
+    map.set(key, slot);
+    this.count++;
+  }
+
+  private removeSlot(slot: number): void {
+    const key = this.keys[slot]!;
+    for (const map of this.maps) if (map.delete(key)) break;
+    if (this.expires[slot] !== 0) this.clearTtl(slot);
+    this.keys[slot] = null;
+    this.values[slot] = null;
+    this.free.push(slot);
+    this.count--;
+  }
+
+  private growSlots(): void {
+    const size = this.expires.length * 2;
+    const expires = new Float64Array(size);
+    expires.set(this.expires);
+    this.expires = expires;
+    const access = new Uint32Array(size);
+    access.set(this.access);
+    this.access = access;
+    const pos = new Int32Array(size).fill(-1);
+    pos.set(this.volatilePos);
+    this.volatilePos = pos;
+  }
+
+  private setTtl(slot: number, at: number): void {
+    if (this.expires[slot] === 0) {
+      if (this.volatileCount === this.volatile.length) {
+        const grown = new Int32Array(this.volatile.length * 2);
+        grown.set(this.volatile);
+        this.volatile = grown;
+      }
+      this.volatile[this.volatileCount] = slot;
+      this.volatilePos[slot] = this.volatileCount++;
+    }
+    this.expires[slot] = at;
+  }
+
+  private clearTtl(slot: number): void {
+    const pos = this.volatilePos[slot]!;
+    const last = this.volatile[--this.volatileCount]!;
+    this.volatile[pos] = last;
+    this.volatilePos[last] = pos;
+    this.volatilePos[slot] = -1;
+    this.expires[slot] = 0;
+  }
+}

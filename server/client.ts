@@ -1,0 +1,181 @@
+/*
+ * Client: one connection's state (parser, reply writer, selected db, RESP version, name, flags)
+ * and the CommandContext its commands run against. The socket is abstracted as a ClientSocket so
+ * the same class serves TCP connections, benchmarks without a socket, and the AOF loader.
+ */
+import type { Argv } from '../protocol/resp-parser.js';
+import { RespParser } from '../protocol/resp-parser.js';
+import { ReplyWriter, type ReplySink, type RespVersion } from '../protocol/reply-writer.js';
+import type { CommandContext, ReplyMode } from '../commands/context.js';
+import type { Db } from '../commands/keyspace/db.js';
+import type { ServerState } from './server-state.js';
+
+/** The socket side of a client; net.Socket satisfies it. */
+export interface ClientSocket extends ReplySink {
+  pause(): unknown;
+  resume(): unknown;
+  end(): unknown;
+  destroy(): unknown;
+  once(event: 'drain', fn: () => void): unknown;
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+}
+
+export const FLAG_CLOSE_AFTER_REPLY = 1;
+export const FLAG_MONITOR = 2;
+export const FLAG_CLOSED = 4;
+
+export class Client implements CommandContext {
+  readonly reply = new ReplyWriter();
+  readonly parser: RespParser;
+  readonly createdAt: number;
+  lastInteraction: number;
+  db: Db;
+  dbIndex = 0;
+  dirty = 0;
+  authenticated: boolean;
+  replyMode: ReplyMode = 'on';
+  name = '';
+  libName = '';
+  libVer = '';
+  noEvict = false;
+  noTouch = false;
+  lastCommand = 'NULL';
+  flags = 0;
+  /** Set while a command runs: what to log instead of argv (propagateAs). */
+  propagateArgv: Argv | null = null;
+  /** Extra commands to log after the current one: [dbIndex, argv]. */
+  extraPropagation: [number, Argv][] = [];
+  /** Command time: fixed while one command runs. */
+  commandTime = 0;
+  /** True while this client waits in the server's flush list. */
+  queuedForFlush = false;
+  /** Output did not drain: stop reading until it does. */
+  paused = false;
+
+  constructor(
+    readonly server: ServerState,
+    readonly id: number,
+    private readonly socket: ClientSocket | null,
+    readonly fd: number,
+  ) {
+    this.db = server.dbs[0]!;
+    this.authenticated = server.requirePass === '';
+    this.parser = new RespParser(server.parserLimits(this));
+    this.createdAt = this.lastInteraction = Date.now();
+  }
+
+  get addr(): string {
+    const s = this.socket;
+    if (s === null || s.remoteAddress === undefined) return '';
+    return formatAddr(s.remoteAddress, s.remotePort);
+  }
+
+  get laddr(): string {
+    const s = this.socket;
+    if (s === null || s.localAddress === undefined) return '';
+    return formatAddr(s.localAddress, s.localPort);
+  }
+
+  get resp(): RespVersion {
+    return this.reply.resp;
+  }
+
+  get user(): string {
+    return 'default';
+  }
+
+  get queryBufferBytes(): number {
+    return this.parser.buffered;
+  }
+
+  get outputBytes(): number {
+    return this.reply.pendingBytes;
+  }
+
+  get flagsText(): string {
+    let f = '';
+    if ((this.flags & FLAG_MONITOR) !== 0) f += 'O';
+    if ((this.flags & FLAG_CLOSE_AFTER_REPLY) !== 0) f += 'c';
+    if (this.noEvict) f += 'e';
+    if (this.noTouch) f += 'T';
+    return f === '' ? 'N' : f;
+  }
+
+  select(index: number): boolean {
+    const db = this.server.dbs[index];
+    if (db === undefined) return false;
+    this.db = db;
+    this.dbIndex = index;
+    return true;
+  }
+
+  setResp(version: RespVersion): void {
+    this.reply.resp = version;
+  }
+
+  propagateAs(argv: Argv): void {
+    this.propagateArgv = argv;
+  }
+
+  alsoPropagate(dbIndex: number, argv: Argv): void {
+    this.extraPropagation.push([dbIndex, argv]);
+  }
+
+  now(): number {
+    return this.commandTime;
+  }
+
+  startMonitor(): void {
+    this.flags |= FLAG_MONITOR;
+    this.server.monitors.add(this);
+  }
+
+  /** Closes after pending replies are flushed (QUIT, protocol errors, CLIENT KILL). */
+  close(): void {
+    this.flags |= FLAG_CLOSE_AFTER_REPLY;
+    this.server.queueFlush(this);
+  }
+
+  /** Sends pending replies; applies backpressure and close-after-reply. */
+  flush(): void {
+    const socket = this.socket;
+    if (socket === null || (this.flags & FLAG_CLOSED) !== 0) {
+      this.reply.discard();
+      return;
+    }
+    if (this.reply.hasPending) {
+      this.server.stats.netOutputBytes += this.reply.pendingBytes;
+      const ok = this.reply.flush(socket);
+      if (!ok && !this.paused) {
+        this.paused = true;
+        socket.pause();
+        socket.once('drain', () => {
+          this.paused = false;
+          if ((this.flags & FLAG_CLOSED) === 0) {
+            socket.resume();
+            this.server.processInput(this);
+          }
+        });
+      }
+    }
+    if ((this.flags & FLAG_CLOSE_AFTER_REPLY) !== 0) {
+      this.flags |= FLAG_CLOSED;
+      socket.end();
+    }
+  }
+
+  /** The connection is gone: forget server-side registrations. */
+  detach(): void {
+    this.flags |= FLAG_CLOSED;
+    this.server.monitors.delete(this);
+    this.server.removeClient(this);
+  }
+}
+
+function formatAddr(host: string, port: number | undefined): string {
+  const h = host.startsWith('::ffff:') ? host.slice(7) : host;
+  return `${h}:${port ?? 0}`;
+}

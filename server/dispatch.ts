@@ -1,0 +1,80 @@
+/*
+ * dispatch: the order every command goes through, as Redis's processCommand and call() do:
+ *   lookup (unknown command / subcommand) -> arity -> authentication -> run -> propagate -> stats.
+ * Handlers never check arity or auth themselves. Synchronous end to end.
+ */
+import type { Argv } from '../protocol/resp-parser.js';
+import {
+  ERR_NOAUTH, RedisError, errUnknownCommand, errUnknownSubcommand, errWrongArity,
+} from '../protocol/errors.js';
+import type { CommandSpec } from '../commands/table.js';
+import type { Client } from './client.js';
+import type { ServerState } from './server-state.js';
+
+export function dispatch(server: ServerState, c: Client, argv: Argv): void {
+  const nameBuf = argv[0]!;
+  const name = nameBuf.latin1Slice(0, nameBuf.length);
+  let spec = server.table.lookup(name);
+  if (spec === undefined) {
+    return reject(server, c, errUnknownCommand(name, argv));
+  }
+  if (spec.subcommands !== undefined) {
+    if (argv.length === 1) return reject(server, c, errWrongArity(spec.name));
+    const subName = argv[1]!.latin1Slice(0, argv[1]!.length);
+    const sub = server.table.lookupSub(spec, subName);
+    if (sub === undefined) return reject(server, c, errUnknownSubcommand(subName, spec.name));
+    spec = sub;
+  }
+  const arity = spec.arity;
+  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+    return reject(server, c, errWrongArity(spec.name), spec);
+  }
+  if (!c.authenticated && !spec.flags.includes('no_auth')) {
+    return reject(server, c, ERR_NOAUTH, spec);
+  }
+  call(server, c, spec, argv);
+}
+
+/** Runs a command that passed the checks: the handler, then propagation, stats and MONITOR. */
+export function call(server: ServerState, c: Client, spec: CommandSpec, argv: Argv): void {
+  const stats = server.commandStats(spec);
+  const reply = c.reply;
+  const errorsBefore = reply.errorCount;
+  const writtenBefore = reply.written;
+  c.dirty = 0;
+  c.commandTime = Date.now();
+  const started = performance.now();
+  try {
+    spec.run!(c, argv);
+  } catch (e) {
+    if (!(e instanceof RedisError) || reply.written !== writtenBefore) throw e;
+    reply.error(e.line);
+  }
+  stats.usec += (performance.now() - started) * 1000;
+  stats.calls++;
+  server.stats.totalCommands++;
+  c.lastCommand = spec.name;
+  if (reply.errorCount !== errorsBefore) {
+    stats.failedCalls++;
+    server.countError(reply.lastError);
+  }
+  if (c.dirty > 0) {
+    server.stats.dirty += c.dirty;
+    server.propagate(c.dbIndex, c.propagateArgv ?? argv);
+  }
+  c.propagateArgv = null;
+  if (c.extraPropagation.length > 0) {
+    for (const [db, extra] of c.extraPropagation) server.propagate(db, extra);
+    c.extraPropagation.length = 0;
+  }
+  if (server.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) {
+    server.feedMonitors(c, argv);
+  }
+}
+
+/** A command refused before it ran: counted as rejected (Redis's rejected_calls), not failed. */
+function reject(server: ServerState, c: Client, line: string, spec?: CommandSpec): void {
+  c.reply.error(line);
+  server.countError(line);
+  if (spec !== undefined) server.commandStats(spec).rejectedCalls++;
+}

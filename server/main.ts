@@ -1,0 +1,42 @@
+/*
+ * rewind-server entry point: `rewind-server [config-file] [--name value ...]`, as redis-server.
+ * A bad option exits 1 with one line on stderr; SIGTERM and SIGINT shut down gracefully.
+ */
+import { Config, ConfigError, parseCommandLine, readConfigFile } from './config.js';
+import { startWithConfig } from './index.js';
+import { createLogger, pinoLevel } from './log.js';
+import { REWIND_VERSION, REDIS_COMPAT_VERSION } from './server-state.js';
+
+async function main(): Promise<void> {
+  const args = parseCommandLine(process.argv.slice(2));
+  if (args.version) {
+    process.stdout.write(`Rewind server v=${REWIND_VERSION} redis-compat=${REDIS_COMPAT_VERSION} node=${process.version}\n`);
+    return;
+  }
+  if (args.help) {
+    process.stdout.write('Usage: rewind-server [/path/to/redis.conf] [--name value ...]\n' +
+      '       rewind-server --port 6390 --appendonly yes\n' +
+      '       rewind-server --restore-to 2025-12-05T07:03:21Z [--dry-run]\n');
+    return;
+  }
+  const config = new Config();
+  const directives = args.configFile !== undefined ? readConfigFile(args.configFile) : [];
+  for (const d of [...directives, ...args.directives]) config.load(d.name, d.args, d.where);
+  const log = createLogger(pinoLevel(config.get('loglevel')), config.get('logfile') || undefined);
+  const server = await startWithConfig(config, log);
+  const stop = (signal: string): void => {
+    log.info({ signal }, 'received signal, shutting down');
+    void server.close();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  await server.closed;
+  log.flush();
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  const msg = e instanceof ConfigError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  process.stderr.write(`rewind-server: ${msg}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,265 @@
+/*
+ * ServerState: everything one Rewind server holds (databases, clients, config, stats) and the
+ * per-batch work around dispatch: run the commands a read produced, then write the AOF, then
+ * send every client's replies (Redis's beforeSleep order, so no reply leaves before its log).
+ */
+import type { Argv } from '../protocol/resp-parser.js';
+import type { ParserLimits } from '../protocol/resp-parser.js';
+import { Db, type Clock, type DbHooks } from '../commands/keyspace/db.js';
+import type {
+  ClientView, CommandStats, ServerApi, ServerStats, ShutdownOptions,
+} from '../commands/context.js';
+import { buildTable, type CommandSpec, type CommandTable } from '../commands/table.js';
+import { ALL_COMMANDS } from '../commands/index.js';
+import type { Config } from './config.js';
+import { Client, FLAG_CLOSED } from './client.js';
+import { dispatch } from './dispatch.js';
+import type { Logger } from './log.js';
+
+export const REWIND_VERSION = '0.1.0';
+/** What INFO and HELLO report as redis_version, for clients' feature gates (as Valkey does). */
+export const REDIS_COMPAT_VERSION = '7.2.4';
+
+/** Where writes go after they run: the AOF writer implements it (issue: persistence). */
+export interface Propagator {
+  feed(dbIndex: number, argv: Argv): void;
+  /** Called once per batch before any reply is sent. */
+  flush(): void;
+}
+
+const NO_PROPAGATION: Propagator = { feed() {}, flush() {} };
+
+function emptyStats(): ServerStats {
+  return {
+    totalConnections: 0, totalCommands: 0, rejectedConnections: 0, expiredKeys: 0,
+    keyspaceHits: 0, keyspaceMisses: 0, netInputBytes: 0, netOutputBytes: 0,
+    totalErrorReplies: 0, errorCounts: new Map(), commands: new Map(), dirty: 0,
+  };
+}
+
+export class ServerState implements ServerApi {
+  readonly dbs: Db[];
+  readonly table: CommandTable;
+  readonly stats: ServerStats = emptyStats();
+  readonly version = REDIS_COMPAT_VERSION;
+  readonly startedAt = Date.now();
+  readonly pid = process.pid;
+  readonly monitors = new Set<Client>();
+  tcpPort = 0;
+  lastSave = Math.floor(Date.now() / 1000);
+  requirePass = '';
+  propagator: Propagator = NO_PROPAGATION;
+  /** Called by SHUTDOWN once it is accepted; server/index.ts closes listeners and sockets. */
+  onShutdown: (opts: ShutdownOptions) => string | null = () => null;
+
+  private readonly clientsById = new Map<number, Client>();
+  private nextClientId = 1;
+  private flushQueue: Client[] = [];
+  private maxBulkLen = 512 * 1024 * 1024;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    readonly clock: Clock,
+  ) {
+    this.table = buildTable(ALL_COMMANDS);
+    const hooks: DbHooks = {
+      expired: (db, key) => {
+        this.stats.expiredKeys++;
+        this.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
+      },
+    };
+    const count = config.int('databases');
+    this.dbs = Array.from({ length: count }, (_, i) => new Db(i, clock, hooks));
+    config.watch('requirepass', (v) => {
+      this.requirePass = v;
+    });
+    config.watch('proto-max-bulk-len', (v) => {
+      this.maxBulkLen = Number(v);
+    });
+  }
+
+  // ---- clients ----------------------------------------------------------------------------------
+
+  newClient(socket: ConstructorParameters<typeof Client>[2], fd = -1): Client {
+    const c = new Client(this, this.nextClientId++, socket, fd);
+    this.clientsById.set(c.id, c);
+    this.stats.totalConnections++;
+    return c;
+  }
+
+  removeClient(c: Client): void {
+    this.clientsById.delete(c.id);
+  }
+
+  clients(): Iterable<ClientView> {
+    return this.clientsById.values();
+  }
+
+  get clientCount(): number {
+    return this.clientsById.size;
+  }
+
+  clientById(id: number): ClientView | undefined {
+    return this.clientsById.get(id);
+  }
+
+  /** The parser limits of a client: live views of config and of its auth state. */
+  parserLimits(c: Client): ParserLimits {
+    const server = this;
+    return {
+      get maxBulkLen() {
+        return server.maxBulkLen;
+      },
+      get unauthenticated() {
+        return !c.authenticated;
+      },
+    };
+  }
+
+  // ---- the batch --------------------------------------------------------------------------------
+
+  /** Bytes arrived for c: run every complete command, then log and reply. */
+  onData(c: Client, chunk: Buffer): void {
+    this.stats.netInputBytes += chunk.length;
+    c.parser.feed(chunk);
+    this.processInput(c);
+  }
+
+  processInput(c: Client): void {
+    const parser = c.parser;
+    c.lastInteraction = Date.now();
+    while ((c.flags & FLAG_CLOSED) === 0 && !c.paused) {
+      const argv = parser.next();
+      if (argv === null) break;
+      dispatch(this, c, argv);
+      if ((c.flags & 1) !== 0) break; // close-after-reply: ignore what follows, as Redis does
+    }
+    if (parser.error !== null && (c.flags & 1) === 0) {
+      c.reply.error(`ERR ${parser.error.message}`);
+      this.countError('ERR');
+      this.log.debug({ client: c.id, reason: parser.error.reason }, 'protocol error');
+      c.close();
+    }
+    this.queueFlush(c);
+    this.afterBatch();
+  }
+
+  queueFlush(c: Client): void {
+    if (!c.queuedForFlush) {
+      c.queuedForFlush = true;
+      this.flushQueue.push(c);
+    }
+  }
+
+  /** Redis's beforeSleep: the AOF first, then replies. */
+  afterBatch(): void {
+    this.propagator.flush();
+    const queue = this.flushQueue;
+    if (queue.length === 0) return;
+    this.flushQueue = [];
+    for (const c of queue) {
+      c.queuedForFlush = false;
+      c.flush();
+    }
+  }
+
+  // ---- propagation and stats --------------------------------------------------------------------
+
+  propagate(dbIndex: number, argv: Argv): void {
+    this.propagator.feed(dbIndex, argv);
+  }
+
+  commandStats(spec: CommandSpec): CommandStats {
+    let s = this.stats.commands.get(spec.name);
+    if (s === undefined) {
+      s = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0 };
+      this.stats.commands.set(spec.name, s);
+    }
+    return s;
+  }
+
+  countError(line: string): void {
+    this.stats.totalErrorReplies++;
+    const sp = line.indexOf(' ');
+    const code = sp < 0 ? line : line.slice(0, sp);
+    this.stats.errorCounts.set(code, (this.stats.errorCounts.get(code) ?? 0) + 1);
+  }
+
+  resetStats(): void {
+    const fresh = emptyStats();
+    fresh.dirty = this.stats.dirty;
+    Object.assign(this.stats, fresh);
+  }
+
+  /** `+<unix.micros> [<db> <addr>] "arg" ...` to every MONITOR client. */
+  feedMonitors(c: Client, argv: Argv): void {
+    const now = Date.now();
+    let line = `${(now / 1000).toFixed(6)} [${c.dbIndex} ${c.addr === '' ? 'lua' : c.addr}]`;
+    for (const a of argv) line += ` ${quoteForMonitor(a)}`;
+    for (const m of this.monitors) {
+      if (m === c || (m.flags & FLAG_CLOSED) !== 0) continue;
+      m.reply.simple(line);
+      this.queueFlush(m);
+    }
+  }
+
+  // ---- server-wide operations -------------------------------------------------------------------
+
+  swapDb(a: number, b: number): void {
+    this.dbs[a]!.swapContents(this.dbs[b]!);
+  }
+
+  shutdown(opts: ShutdownOptions): string | null {
+    return this.onShutdown(opts);
+  }
+
+  sleep(ms: number): void {
+    if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  }
+
+  /** serverCron: active expiry within a time budget, idle client timeouts. */
+  cron(): void {
+    const effort = this.config.int('active-expire-effort');
+    const hz = Math.max(1, this.config.int('hz'));
+    // Redis's slow cycle: at most 25% (+2% per effort step) of the time between two cron runs.
+    const budgetMs = ((25 + 2 * (effort - 1)) * 1000) / hz / 100;
+    const deadline = performance.now() + budgetMs;
+    const perLoop = 20 + 5 * (effort - 1);
+    for (const db of this.dbs) {
+      if (db.expiresCount === 0) continue;
+      for (;;) {
+        const [checked, expired] = db.activeExpireStep(perLoop);
+        if (checked === 0 || expired * 100 <= checked * (11 - effort)) break;
+        if (performance.now() > deadline) break;
+      }
+    }
+    this.afterBatch();
+    const timeout = this.config.int('timeout');
+    if (timeout > 0) {
+      const limit = Date.now() - timeout * 1000;
+      for (const c of this.clientsById.values()) {
+        if (c.lastInteraction < limit && (c.flags & 2) === 0) c.close();
+      }
+      this.afterBatch();
+    }
+  }
+}
+
+const DEL = Buffer.from('DEL');
+
+function quoteForMonitor(a: Buffer): string {
+  let out = '"';
+  for (let i = 0; i < a.length; i++) {
+    const b = a[i]!;
+    if (b === 34 || b === 92) out += `\\${String.fromCharCode(b)}`;
+    else if (b === 10) out += '\\n';
+    else if (b === 13) out += '\\r';
+    else if (b === 9) out += '\\t';
+    else if (b === 7) out += '\\a';
+    else if (b === 8) out += '\\b';
+    else if (b < 32 || b > 126) out += `\\x${b.toString(16).padStart(2, '0')}`;
+    else out += String.fromCharCode(b);
+  }
+  return `${out}"`;
+}
