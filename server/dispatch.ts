@@ -8,49 +8,59 @@ import {
   ERR_NOAUTH, RedisError, errUnknownCommand, errUnknownSubcommand, errWrongArity,
 } from '../protocol/errors.js';
 import type { CommandSpec } from '../commands/table.js';
+import type { CommandStats } from '../commands/context.js';
 import type { Client } from './client.js';
 import type { ServerState } from './server-state.js';
 
+/**
+ * Runs one command for c. The caller sets server.clockMark = performance.now() before the first
+ * command of a batch (processInput does), since command time is taken from it.
+ */
 export function dispatch(server: ServerState, c: Client, argv: Argv): void {
   const nameBuf = argv[0]!;
   const name = nameBuf.latin1Slice(0, nameBuf.length);
-  let spec = server.table.lookup(name);
-  if (spec === undefined) {
+  const entry = server.command(name);
+  if (entry === undefined) {
     return reject(server, c, errUnknownCommand(name, argv));
   }
+  let spec = entry.spec;
+  let stats = entry.stats;
   if (spec.subcommands !== undefined) {
     if (argv.length === 1) return reject(server, c, errWrongArity(spec.name));
     const subName = argv[1]!.latin1Slice(0, argv[1]!.length);
     const sub = server.table.lookupSub(spec, subName);
     if (sub === undefined) return reject(server, c, errUnknownSubcommand(subName, spec.name));
     spec = sub;
+    stats = server.commandStats(sub);
   }
   const arity = spec.arity;
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
-    return reject(server, c, errWrongArity(spec.name), spec);
+    return reject(server, c, errWrongArity(spec.name), stats);
   }
   if (!c.authenticated && !spec.flags.includes('no_auth')) {
-    return reject(server, c, ERR_NOAUTH, spec);
+    return reject(server, c, ERR_NOAUTH, stats);
   }
-  call(server, c, spec, argv);
+  call(server, c, spec, stats, argv);
 }
 
 /** Runs a command that passed the checks: the handler, then propagation, stats and MONITOR. */
-export function call(server: ServerState, c: Client, spec: CommandSpec, argv: Argv): void {
-  const stats = server.commandStats(spec);
+export function call(server: ServerState, c: Client, spec: CommandSpec, stats: CommandStats, argv: Argv): void {
   const reply = c.reply;
   const errorsBefore = reply.errorCount;
   const writtenBefore = reply.written;
   c.dirty = 0;
-  c.commandTime = Date.now();
-  const started = performance.now();
+  // One clock read per command: the end of one command is the start of the next in a batch.
+  const started = server.clockMark;
+  c.commandTime = Math.floor(TIME_ORIGIN + started);
   try {
     spec.run!(c, argv);
   } catch (e) {
     if (!(e instanceof RedisError) || reply.written !== writtenBefore) throw e;
     reply.error(e.line);
   }
-  stats.usec += (performance.now() - started) * 1000;
+  const ended = performance.now();
+  server.clockMark = ended;
+  stats.usec += (ended - started) * 1000;
   stats.calls++;
   server.stats.totalCommands++;
   c.lastCommand = spec.name;
@@ -73,8 +83,10 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, argv: Ar
 }
 
 /** A command refused before it ran: counted as rejected (Redis's rejected_calls), not failed. */
-function reject(server: ServerState, c: Client, line: string, spec?: CommandSpec): void {
+function reject(server: ServerState, c: Client, line: string, stats?: CommandStats): void {
   c.reply.error(line);
   server.countError(line);
-  if (spec !== undefined) server.commandStats(spec).rejectedCalls++;
+  if (stats !== undefined) stats.rejectedCalls++;
 }
+
+const TIME_ORIGIN = performance.timeOrigin;

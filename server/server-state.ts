@@ -52,7 +52,12 @@ export class ServerState implements ServerApi {
   /** Called by SHUTDOWN once it is accepted; server/index.ts closes listeners and sockets. */
   onShutdown: (opts: ShutdownOptions) => string | null = () => null;
 
+  /** performance.now() at the end of the last command (or the start of the batch). */
+  clockMark = performance.now();
+
   private readonly clientsById = new Map<number, Client>();
+  /** Command lookups by the name as clients spell it, with this server's stats for each. */
+  private readonly entries = new Map<string, CommandEntry>();
   private nextClientId = 1;
   private flushQueue: Client[] = [];
   private maxBulkLen = 512 * 1024 * 1024;
@@ -128,7 +133,8 @@ export class ServerState implements ServerApi {
 
   processInput(c: Client): void {
     const parser = c.parser;
-    c.lastInteraction = Date.now();
+    this.clockMark = performance.now();
+    c.lastInteraction = Math.floor(performance.timeOrigin + this.clockMark);
     while ((c.flags & FLAG_CLOSED) === 0 && !c.paused) {
       const argv = parser.next();
       if (argv === null) break;
@@ -170,6 +176,18 @@ export class ServerState implements ServerApi {
     this.propagator.feed(dbIndex, argv);
   }
 
+  /** The command a client named, or undefined; cached per spelling. */
+  command(name: string): CommandEntry | undefined {
+    const hit = this.entries.get(name);
+    if (hit !== undefined) return hit;
+    const spec = this.table.lookup(name);
+    if (spec === undefined) return undefined;
+    const entry = { spec, stats: this.commandStats(spec) };
+    // Bounded: only spellings of real commands are cached, at most 2^len each; cap it anyway.
+    if (this.entries.size < 4096) this.entries.set(name, entry);
+    return entry;
+  }
+
   commandStats(spec: CommandSpec): CommandStats {
     let s = this.stats.commands.get(spec.name);
     if (s === undefined) {
@@ -190,6 +208,7 @@ export class ServerState implements ServerApi {
     const fresh = emptyStats();
     fresh.dirty = this.stats.dirty;
     Object.assign(this.stats, fresh);
+    this.entries.clear();
   }
 
   /** `+<unix.micros> [<db> <addr>] "arg" ...` to every MONITOR client. */
@@ -220,6 +239,8 @@ export class ServerState implements ServerApi {
 
   /** serverCron: active expiry within a time budget, idle client timeouts. */
   cron(): void {
+    const lruClock = Math.floor(Date.now() / 1000);
+    for (const db of this.dbs) db.lruClock = lruClock;
     const effort = this.config.int('active-expire-effort');
     const hz = Math.max(1, this.config.int('hz'));
     // Redis's slow cycle: at most 25% (+2% per effort step) of the time between two cron runs.
@@ -247,6 +268,11 @@ export class ServerState implements ServerApi {
 }
 
 const DEL = Buffer.from('DEL');
+
+export interface CommandEntry {
+  readonly spec: CommandSpec;
+  readonly stats: CommandStats;
+}
 
 function quoteForMonitor(a: Buffer): string {
   let out = '"';

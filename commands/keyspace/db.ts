@@ -47,6 +47,12 @@ export class Db {
   private volatileCount = 0;
   private expireCursor = 0;
 
+  /**
+   * Unix seconds, refreshed by the server cron (like Redis's cached LRU clock) so an access costs
+   * no clock read.
+   */
+  lruClock = Math.floor(Date.now() / 1000);
+
   /** Redis's `avg_ttl` estimate shown by INFO keyspace. */
   avgTtl = 0;
 
@@ -70,7 +76,7 @@ export class Db {
   get(key: string): Value | undefined {
     const slot = this.liveSlot(key);
     if (slot === NO_SLOT) return undefined;
-    this.access[slot] = (this.clock.now() / 1000) >>> 0;
+    this.access[slot] = this.lruClock;
     return this.values[slot]!;
   }
 
@@ -114,7 +120,7 @@ export class Db {
     if (slot !== NO_SLOT) {
       this.values[slot] = value;
       if (!keepTtl && this.expires[slot] !== 0) this.clearTtl(slot);
-      this.access[slot] = (this.clock.now() / 1000) >>> 0;
+      this.access[slot] = this.lruClock;
       return false;
     }
     this.insert(key, value);
@@ -330,7 +336,7 @@ export class Db {
       if (slot >= this.expires.length) this.growSlots();
     }
     this.expires[slot] = 0;
-    this.access[slot] = (this.clock.now() / 1000) >>> 0;
+    this.access[slot] = this.lruClock;
     let map = this.maps[this.maps.length - 1]!;
     if (map.size >= MAP_LIMIT) {
       map = new Map();
