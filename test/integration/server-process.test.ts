@@ -1,0 +1,146 @@
+/*
+ * The server as a process and as a socket owner: command-line and config-file errors, graceful
+ * SIGTERM, SHUTDOWN, and backpressure on a client that does not read its replies.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { startServer } from '../../server/index.js';
+import { encodeCommand } from '../../protocol/encode.js';
+import type { Client } from '../../server/client.js';
+
+const BIN = join(import.meta.dirname, '../../server/bin.js');
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runServer(args: string[], timeoutMs = 20_000): Promise<Exit> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, REWIND_LOG_LEVEL: 'silent' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('command line', () => {
+  it('refuses an unknown option with one line and status 1', async () => {
+    const r = await runServer(['--no-such-option', 'x']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain("unknown option 'no-such-option'");
+  });
+
+  it('refuses an invalid value with the reason', async () => {
+    const r = await runServer(['--port', 'abc']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain("argument couldn't be parsed into an integer");
+  });
+
+  it('reports the file and line of a bad config file directive', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rewind-conf-'));
+    try {
+      const file = join(dir, 'redis.conf');
+      writeFileSync(file, '# comment\nport 0\nappendfsync sometimes\n');
+      const r = await runServer([file]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${file}:3`);
+      expect(r.stderr).toContain('argument(s) must be one of the following: everysec, always, no');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints its version', async () => {
+    const r = await runServer(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Rewind server v=\S+ redis-compat=7\.2\.4/);
+  });
+
+  it('serves, then exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, '--port', '0', '--loglevel', 'notice'], {
+      env: { ...process.env, REWIND_LOG_LEVEL: 'info' },
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /"port":(\d+)[^\n]*ready to accept connections/.exec(out);
+        if (m !== null) resolve(Number(m[1]));
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const r = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false });
+    await r.connect();
+    expect(await r.set('k', 'v')).toBe('OK');
+    r.disconnect();
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+  });
+});
+
+describe('in-process server', () => {
+  it('close() is idempotent and frees the port', async () => {
+    const s = await startServer({ port: 0 });
+    await Promise.all([s.close(), s.close()]);
+    await s.closed;
+    const again = await startServer({ port: s.port });
+    expect(again.port).toBe(s.port);
+    await again.close();
+  });
+
+  it('stops reading from a client whose replies are not drained, then catches up', async () => {
+    const s = await startServer({ port: 0 });
+    try {
+      const setup = new Redis({ port: s.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false });
+      await setup.connect();
+      const big = 'x'.repeat(1024 * 1024);
+      await setup.set('big', big);
+      setup.disconnect();
+
+      const sock = net.connect(s.port, '127.0.0.1');
+      await new Promise<void>((r) => sock.once('connect', () => r()));
+      sock.pause(); // do not read: the server's socket buffer fills
+      const requests = 200;
+      const get = encodeCommand(['GET', 'big']);
+      for (let i = 0; i < requests; i++) sock.write(get);
+
+      const client = (): Client | undefined => [...s.state.clients()].find((c) => c.lastCommand === 'get') as Client | undefined;
+      const deadline = Date.now() + 10_000;
+      while (client()?.paused !== true && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(client()?.paused).toBe(true);
+
+      // Reading resumes the server side, and every reply arrives intact.
+      const expected = requests * (big.length + '$1048576\r\n\r\n'.length);
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        sock.on('data', (d: Buffer) => {
+          received += d.length;
+          if (received >= expected) resolve();
+        });
+        sock.resume();
+      });
+      expect(received).toBe(expected);
+      sock.destroy();
+    } finally {
+      await s.close();
+    }
+  });
+});
