@@ -1,0 +1,144 @@
+/*
+ * A real redis-server for differential tests: started on a free 127.0.0.1 port in its own temp
+ * dir (no RDB, no AOF, DEBUG enabled), ready when it answers PING, stopped by PID.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RawClient } from './raw.js';
+
+export interface RealRedis {
+  readonly port: number;
+  readonly pid: number;
+  readonly dir: string;
+  /** Stops the server (SIGTERM, then SIGKILL after 3 s) and removes its dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Path of an executable on PATH, or null. */
+export function which(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const file = path.join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** True when redis-server is on PATH (override the binary with REDIS_SERVER). */
+export function redisAvailable(): boolean {
+  return redisServerPath() !== null;
+}
+
+function redisServerPath(): string | null {
+  const env = process.env.REDIS_SERVER;
+  if (env !== undefined && env !== '') return env;
+  return which('redis-server');
+}
+
+/** A port that was free a moment ago (the kernel's choice for port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = addr !== null && typeof addr === 'object' ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Starts redis-server; `extraArgs` are appended as `--name value` pairs. Retries a taken port. */
+export async function startRealRedis(extraArgs: readonly string[] = []): Promise<RealRedis> {
+  const bin = redisServerPath();
+  if (bin === null) throw new Error('redis-server is not on PATH');
+  let lastError: Error | null = null;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      return await startOnce(bin, extraArgs);
+    } catch (e) {
+      lastError = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+  throw lastError ?? new Error('redis-server failed to start');
+}
+
+async function startOnce(bin: string, extraArgs: readonly string[]): Promise<RealRedis> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'rewind-real-redis-'));
+  const port = await freePort();
+  const args = [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes',
+    '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning', ...extraArgs,
+  ];
+  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        const done = exited(child);
+        process.kill(child.pid, 'SIGTERM');
+        const timer = setTimeout(() => {
+          if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+        }, 3000);
+        await done;
+        clearTimeout(timer);
+      }
+      await rm(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const failed = await Promise.race([spawnError, new Promise<null>((r) => setTimeout(() => r(null), 0))]);
+    if (failed !== null) {
+      await stop();
+      throw failed;
+    }
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`redis-server exited (${child.exitCode ?? child.signalCode}): ${output.trim()}`);
+    }
+    if (await isOurRedis(port, child.pid ?? -1)) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`redis-server on port ${port} not ready after 10 s: ${output.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { port, pid: child.pid ?? -1, dir, stop };
+}
+
+/** True when the server on port answers and is the process we spawned (not a port-race neighbour). */
+async function isOurRedis(port: number, pid: number): Promise<boolean> {
+  let c: RawClient | null = null;
+  try {
+    c = await RawClient.connect(port, '127.0.0.1', 500);
+    const r = await c.call('INFO', 'server');
+    return r.value.type === 'bulk' && r.value.value.toString('latin1').includes(`process_id:${pid}\r\n`);
+  } catch {
+    return false;
+  } finally {
+    await c?.close();
+  }
+}
