@@ -18,6 +18,8 @@ export interface KeyRange {
   readonly first: number;
   readonly last: number;
   readonly step: number;
+  /** Key-spec flags as COMMAND INFO shows them (RO access, OW update, RM delete...); derived from write/readonly when absent. */
+  readonly flags?: readonly string[];
 }
 
 export interface CommandDocs {
@@ -50,7 +52,7 @@ export interface CommandSpec {
   /** For movablekeys commands: the argv indexes that are keys. */
   readonly getKeys?: (argv: Argv) => number[];
   readonly docs: CommandDocs;
-  /** Absent on containers (CLIENT, CONFIG...), which dispatch through subcommands. */
+  /** Absent on most containers (CLIENT, CONFIG...); on a container it runs when no subcommand is given (COMMAND). */
   readonly run?: Handler;
   readonly subcommands?: readonly CommandSpec[];
 }
@@ -105,7 +107,7 @@ function validate(spec: CommandSpec): void {
   if (spec.name !== spec.name.toLowerCase()) throw new Error(`${where}: name must be lowercase`);
   if (spec.arity === 0 || !Number.isInteger(spec.arity)) throw new Error(`${where}: arity must be a nonzero integer`);
   const isContainer = spec.subcommands !== undefined;
-  if (isContainer === (spec.run !== undefined)) throw new Error(`${where}: needs exactly one of run or subcommands`);
+  if (!isContainer && spec.run === undefined) throw new Error(`${where}: needs run or subcommands`);
   const write = spec.flags.includes('write');
   const read = spec.flags.includes('readonly');
   if (write && read) throw new Error(`${where}: both write and readonly`);

@@ -17,6 +17,18 @@ import type { ServerState } from './server-state.js';
  * command of a batch (processInput does), since command time is taken from it.
  */
 export function dispatch(server: ServerState, c: Client, argv: Argv): void {
+  // CLIENT REPLY SKIP: the next command runs with its reply discarded.
+  if (c.replyMode === 'skip') {
+    c.replyMode = 'on';
+    c.reply.mute();
+    dispatchCommand(server, c, argv);
+    if (c.replyMode === 'on') c.reply.unmute();
+    return;
+  }
+  dispatchCommand(server, c, argv);
+}
+
+function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
   const nameBuf = argv[0]!;
   const name = nameBuf.latin1Slice(0, nameBuf.length);
   const entry = server.command(name);
@@ -25,7 +37,7 @@ export function dispatch(server: ServerState, c: Client, argv: Argv): void {
   }
   let spec = entry.spec;
   let stats = entry.stats;
-  if (spec.subcommands !== undefined) {
+  if (spec.subcommands !== undefined && (argv.length > 1 || spec.run === undefined)) {
     if (argv.length === 1) return reject(server, c, errWrongArity(spec.name));
     const subName = argv[1]!.latin1Slice(0, argv[1]!.length);
     const sub = server.table.lookupSub(spec, subName);
