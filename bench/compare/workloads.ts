@@ -1,0 +1,160 @@
+/*
+ * The workloads bench:compare runs against each server: redis-benchmark (throughput and server
+ * CPU per request), redis-cli --pipe (bulk load time and memory per key), and a redis-benchmark
+ * startup check for WARNING lines. Each tool run has a hard timeout.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, openSync, closeSync } from 'node:fs';
+import { once } from 'node:events';
+import { HOST, cpuTicks, rssBytes, type ServerProc } from './procs.js';
+
+export interface ToolResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  ms: number;
+}
+
+/** Runs a tool to completion (killed after timeoutMs); stdin from a file when given. */
+export function runTool(cmd: string, args: readonly string[], timeoutMs: number, stdinFile?: string): Promise<ToolResult> {
+  return new Promise((resolve, reject) => {
+    const fd = stdinFile !== undefined ? openSync(stdinFile, 'r') : -1;
+    const started = performance.now();
+    const child = spawn(cmd, args, { stdio: [fd >= 0 ? fd : 'ignore', 'pipe', 'pipe'] });
+    if (fd >= 0) closeSync(fd);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      if (stdout.length < 1 << 20) stdout += d.toString('utf8');
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      if (stderr.length < 1 << 20) stderr += d.toString('utf8');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, code, ms: performance.now() - started });
+    });
+  });
+}
+
+export interface BenchRun {
+  rps: number;
+  /** Server CPU (user + system) per request, microseconds. */
+  cpuUsPerReq: number;
+  requests: number;
+  wallMs: number;
+  warnings: string[];
+}
+
+/** `redis-benchmark --csv` output: the rps column of the row for `test`. */
+export function parseCsvRps(stdout: string, test: string): number {
+  for (const line of stdout.split(/\r?\n/)) {
+    const cols = line.split(',').map((c) => c.replace(/^"|"$/g, ''));
+    if (cols[0] === test && cols[1] !== undefined) {
+      const v = Number(cols[1]);
+      if (Number.isFinite(v) && v > 0) return v;
+    }
+  }
+  throw new Error(`no ${test} row in redis-benchmark output: ${stdout.slice(0, 300)}`);
+}
+
+export function warningLines(text: string): string[] {
+  return text.split(/\r?\n|\r/).filter((l) => l.includes('WARNING'));
+}
+
+export function benchArgs(port: number, test: 'set' | 'get', requests: number, pipeline: number): string[] {
+  return ['-h', HOST, '-p', String(port), '-t', test, '-n', String(requests), '-c', '50', '-P', String(pipeline), '-r', '100000', '--csv'];
+}
+
+export async function redisBenchmark(s: ServerProc, test: 'set' | 'get', requests: number, pipeline: number, clkTck: number): Promise<BenchRun> {
+  const args = benchArgs(s.port, test, requests, pipeline);
+  const before = cpuTicks(s.pid);
+  const r = await runTool('redis-benchmark', args, 300_000);
+  const after = cpuTicks(s.pid);
+  if (r.code !== 0) throw new Error(`redis-benchmark ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  const rps = parseCsvRps(r.stdout, test.toUpperCase());
+  return {
+    rps,
+    cpuUsPerReq: (((after - before) / clkTck) * 1e6) / requests,
+    requests,
+    wallMs: r.ms,
+    warnings: warningLines(r.stdout + r.stderr),
+  };
+}
+
+/** Writes `SET key:<n> value:<n>` for n in [0, count) as RESP to path, once. */
+export async function writePipeFile(path: string, count: number): Promise<number> {
+  const out = createWriteStream(path);
+  let bytes = 0;
+  const BATCH = 10_000;
+  for (let start = 0; start < count; start += BATCH) {
+    let text = '';
+    const end = Math.min(count, start + BATCH);
+    for (let n = start; n < end; n++) {
+      const k = `key:${n}`;
+      const v = `value:${n}`;
+      text += `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${v.length}\r\n${v}\r\n`;
+    }
+    bytes += text.length;
+    if (!out.write(text, 'latin1')) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return bytes;
+}
+
+export interface PipeRun {
+  seconds: number;
+  errors: number;
+  replies: number;
+  rssBefore: number;
+  rssAfter: number;
+  bytesPerKey: number;
+  /** DBSIZE after the load; NaN when the server does not answer it with a number. */
+  dbsize: number;
+  summary: string;
+}
+
+async function cli(port: number, ...args: string[]): Promise<string> {
+  const r = await runTool('redis-cli', ['-h', HOST, '-p', String(port), ...args], 30_000);
+  if (r.code !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Loads the pipe file with redis-cli --pipe; RSS is read before and after (after a short settle). */
+export async function pipeLoad(s: ServerProc, file: string, count: number): Promise<PipeRun> {
+  await new Promise((r) => setTimeout(r, 300));
+  const rssBefore = rssBytes(s.pid);
+  const r = await runTool('redis-cli', ['-h', HOST, '-p', String(s.port), '--pipe'], 600_000, file);
+  await new Promise((res) => setTimeout(res, 1000));
+  const rssAfter = rssBytes(s.pid);
+  const m = /errors: (\d+), replies: (\d+)/.exec(r.stdout);
+  const errors = m !== null ? Number(m[1]) : -1;
+  const replies = m !== null ? Number(m[2]) : -1;
+  const dbsizeText = await cli(s.port, 'DBSIZE');
+  const dbsize = /^\d+$/.test(dbsizeText) ? Number(dbsizeText) : Number.NaN;
+  const probe = await cli(s.port, 'GET', `key:${count - 1}`);
+  if (probe !== `value:${count - 1}`) throw new Error(`${s.kind}: GET key:${count - 1} gave ${JSON.stringify(probe)} after --pipe`);
+  return {
+    seconds: r.ms / 1000,
+    errors,
+    replies,
+    rssBefore,
+    rssAfter,
+    bytesPerKey: (rssAfter - rssBefore) / count,
+    dbsize,
+    summary: r.stdout.trim().split('\n').pop() ?? '',
+  };
+}
+
+/** `redis-benchmark -t set,get -q`: the lines it prints, and any WARNING among them. */
+export async function startupWarningCheck(s: ServerProc, requests: number): Promise<{ warnings: string[]; command: string }> {
+  const args = ['-h', HOST, '-p', String(s.port), '-t', 'set,get', '-n', String(requests), '-q'];
+  const r = await runTool('redis-benchmark', args, 120_000);
+  return { warnings: warningLines(r.stdout + r.stderr), command: `redis-benchmark ${args.join(' ')}` };
+}
