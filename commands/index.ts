@@ -5,5 +5,6 @@
 import type { CommandSpec } from './table.js';
 import { CONNECTION_COMMANDS } from './connection/index.js';
 import { STRING_COMMANDS } from './string/index.js';
+import { KEYS_COMMANDS } from './keys/index.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS];

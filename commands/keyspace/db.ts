@@ -11,6 +11,10 @@
  *   - RANDOMKEY and active expiry sample slots in O(1).
  * V8 refuses more than 2^24 entries in one Map, so past MAP_LIMIT keys further Maps are opened.
  *
+ * Expiry times are doubles, exact up to 2^53 ms (year 287396). EXPIREAT/PEXPIREAT accept any int64,
+ * and PEXPIRETIME, PTTL and the logged PEXPIREAT must echo it exactly, so the rare deadline beyond
+ * 2^53 is also kept as a bigint beside the double (which still orders it correctly for expiry).
+ *
  * Expiry. Lazy: every lookup checks the deadline and deletes an expired key (reporting it through
  * onExpired so the server can log DEL and notify). Active: activeExpireCycle walks the slots that
  * have a TTL with a cursor, as Redis 6+ walks its expires dict, so every expired key is found
@@ -19,6 +23,7 @@
 import type { Value } from './value.js';
 
 const MAP_LIMIT = 16_000_000;
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 const NO_SLOT = -1;
 
 export interface DbHooks {
@@ -46,6 +51,8 @@ export class Db {
   private volatilePos = new Int32Array(1024).fill(-1);
   private volatileCount = 0;
   private expireCursor = 0;
+  /** Exact deadlines of the slots whose expiry is beyond 2^53 ms. */
+  private bigExpires = new Map<number, bigint>();
 
   /**
    * Unix seconds, refreshed by the server cron (like Redis's cached LRU clock) so an access costs
@@ -60,6 +67,8 @@ export class Db {
     readonly id: number,
     private readonly clock: Clock,
     private readonly hooks: DbHooks,
+    /** Keys per Map before another is opened; injectable so tests can reach it. */
+    private readonly mapLimit = MAP_LIMIT,
   ) {}
 
   get size(): number {
@@ -96,6 +105,20 @@ export class Db {
     if (slot === NO_SLOT) return -2;
     const at = this.expires[slot]!;
     return at === 0 ? -1 : at;
+  }
+
+  /** As getExpire, but exact beyond 2^53 ms: a bigint there, a number otherwise. */
+  getExpireExact(key: string): number | bigint {
+    const slot = this.liveSlot(key);
+    if (slot === NO_SLOT) return -2;
+    const at = this.expires[slot]!;
+    if (at === 0) return -1;
+    return at > MAX_EXACT ? this.bigExpires.get(slot) ?? at : at;
+  }
+
+  /** Number of Maps holding the key index (more than one past the per-Map limit). */
+  get mapCount(): number {
+    return this.maps.length;
   }
 
   /** Seconds since the key was last read or written, or -1 when it does not exist. */
@@ -141,11 +164,23 @@ export class Db {
     return true;
   }
 
-  /** Sets an absolute expiry (unix ms) on an existing key; false when the key does not exist. */
-  setExpire(key: string, at: number): boolean {
+  /**
+   * Sets an absolute expiry (unix ms, an int64) on an existing key; false when the key does not
+   * exist. A deadline in the past is stored as given: the caller deletes instead (EXPIRE does).
+   */
+  setExpire(key: string, at: number | bigint): boolean {
     const slot = this.liveSlot(key);
     if (slot === NO_SLOT) return false;
-    this.setTtl(slot, at);
+    if (typeof at === 'bigint') {
+      const n = Number(at);
+      if (n > MAX_EXACT) this.bigExpires.set(slot, at);
+      else if (this.bigExpires.size > 0) this.bigExpires.delete(slot);
+      this.setTtl(slot, n === 0 ? Number.MIN_VALUE : n);
+      return true;
+    }
+    if (this.bigExpires.size > 0) this.bigExpires.delete(slot);
+    // 0 means "no TTL" in the slot arrays; a deadline of exactly 0 ms is in the past anyway.
+    this.setTtl(slot, at === 0 ? Number.MIN_VALUE : at);
     return true;
   }
 
@@ -171,6 +206,7 @@ export class Db {
     this.volatilePos = new Int32Array(1024).fill(-1);
     this.volatileCount = 0;
     this.expireCursor = 0;
+    this.bigExpires = new Map();
     this.avgTtl = 0;
     return removed;
   }
@@ -179,7 +215,7 @@ export class Db {
   swapContents(other: Db): void {
     const fields = [
       'maps', 'keys', 'values', 'expires', 'access', 'free', 'count',
-      'volatile', 'volatilePos', 'volatileCount', 'expireCursor', 'avgTtl',
+      'volatile', 'volatilePos', 'volatileCount', 'expireCursor', 'bigExpires', 'avgTtl',
     ] as const;
     const a = this as unknown as Record<(typeof fields)[number], unknown>;
     const b = other as unknown as Record<(typeof fields)[number], unknown>;
@@ -338,12 +374,17 @@ export class Db {
     this.expires[slot] = 0;
     this.access[slot] = this.lruClock;
     let map = this.maps[this.maps.length - 1]!;
-    if (map.size >= MAP_LIMIT) {
-      map = new Map();
-      this.maps.push(map);
-    }
+    if (map.size >= this.mapLimit) map = this.mapWithRoom();
     map.set(key, slot);
     this.count++;
+  }
+
+  /** A Map below the limit, reusing room freed in earlier Maps before opening a new one. */
+  private mapWithRoom(): Map<string, number> {
+    for (const m of this.maps) if (m.size < this.mapLimit) return m;
+    const map = new Map<string, number>();
+    this.maps.push(map);
+    return map;
   }
 
   private removeSlot(slot: number): void {
@@ -388,6 +429,7 @@ export class Db {
     this.volatile[pos] = last;
     this.volatilePos[last] = pos;
     this.volatilePos[slot] = -1;
+    if (this.expires[slot]! > MAX_EXACT) this.bigExpires.delete(slot);
     this.expires[slot] = 0;
   }
 }

@@ -8,6 +8,10 @@ export type CollectionType = 'list' | 'hash' | 'set' | 'zset' | 'stream';
 
 export interface CollectionValue {
   readonly type: CollectionType;
+  /** A deep copy that shares nothing mutable with this value (COPY). */
+  clone(): CollectionValue;
+  /** OBJECT ENCODING's answer, e.g. 'listpack', 'quicklist', 'hashtable', 'intset', 'skiplist'. */
+  encoding(): string;
 }
 
 export type Value = string | CollectionValue;
@@ -16,4 +20,9 @@ export type TypeName = 'string' | CollectionType;
 
 export function typeOf(v: Value): TypeName {
   return typeof v === 'string' ? 'string' : v.type;
+}
+
+/** A value safe to store under a second key: strings are immutable, collections are deep-copied. */
+export function cloneValue(v: Value): Value {
+  return typeof v === 'string' ? v : v.clone();
 }
