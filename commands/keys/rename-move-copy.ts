@@ -13,10 +13,16 @@ import { parseLong } from '../../protocol/numbers.js';
 import type { Db } from '../keyspace/db.js';
 import { cloneValue, type Value } from '../keyspace/value.js';
 
-/** getIntFromObjectOrReply: an int64 that must also fit a C int. */
-export function intArg(buf: Buffer, message = ERR_NOT_INTEGER): number {
+const ERR_INT_RANGE = 'ERR value is out of range, value must between -2147483648 and 2147483647';
+
+/**
+ * getIntFromObjectOrReply: an int64 that must also fit a C int. With a custom message Redis uses
+ * it for both failures; without, a range failure has its own text.
+ */
+export function intArg(buf: Buffer, message?: string): number {
   const v = parseLong(buf);
-  if (v === undefined || v < -2147483648 || v > 2147483647) throw new RedisError(message);
+  if (v === undefined) throw new RedisError(message ?? ERR_NOT_INTEGER);
+  if (v < -2147483648 || v > 2147483647) throw new RedisError(message ?? ERR_INT_RANGE);
   return v;
 }
 
