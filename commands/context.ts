@@ -53,6 +53,8 @@ export interface CommandContext extends ClientView {
   now(): number;
   /** Marks this client as a MONITOR: every later command of any client is shown to it. */
   startMonitor(): void;
+  /** Ends MONITOR mode (RESET). */
+  stopMonitor(): void;
 }
 
 export interface ConfigApi {
@@ -100,6 +102,8 @@ export interface ServerApi {
   readonly config: ConfigApi;
   readonly stats: ServerStats;
   readonly version: string;
+  /** Rewind's own version (INFO rewind_version); `version` is the Redis version we match. */
+  readonly rewindVersion: string;
   readonly startedAt: number;
   readonly tcpPort: number;
   readonly pid: number;

@@ -4,7 +4,8 @@
  */
 import type { CommandSpec } from './table.js';
 import { CONNECTION_COMMANDS } from './connection/index.js';
+import { SERVER_COMMANDS } from './server/index.js';
 import { STRING_COMMANDS } from './string/index.js';
 import { KEYS_COMMANDS } from './keys/index.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...SERVER_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS];

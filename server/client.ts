@@ -4,7 +4,7 @@
  * the same class serves TCP connections, benchmarks without a socket, and the AOF loader.
  */
 import type { Argv } from '../protocol/resp-parser.js';
-import { RespParser } from '../protocol/resp-parser.js';
+import { RespParser, type ParserLimits } from '../protocol/resp-parser.js';
 import { ReplyWriter, type ReplySink, type RespVersion } from '../protocol/reply-writer.js';
 import type { CommandContext, ReplyMode } from '../commands/context.js';
 import type { Db } from '../commands/keyspace/db.js';
@@ -35,7 +35,8 @@ export class Client implements CommandContext {
   db: Db;
   dbIndex = 0;
   dirty = 0;
-  authenticated: boolean;
+  /** Plain fields the parser reads per header line; kept current by the setters below. */
+  readonly limits: ParserLimits;
   replyMode: ReplyMode = 'on';
   name = '';
   libName = '';
@@ -62,9 +63,17 @@ export class Client implements CommandContext {
     readonly fd: number,
   ) {
     this.db = server.dbs[0]!;
-    this.authenticated = server.requirePass === '';
-    this.parser = new RespParser(server.parserLimits(this));
+    this.limits = { maxBulkLen: server.maxBulkLen, unauthenticated: server.requirePass !== '' };
+    this.parser = new RespParser(this.limits);
     this.createdAt = this.lastInteraction = Date.now();
+  }
+
+  get authenticated(): boolean {
+    return !this.limits.unauthenticated;
+  }
+
+  set authenticated(v: boolean) {
+    this.limits.unauthenticated = !v;
   }
 
   get addr(): string {
@@ -131,6 +140,11 @@ export class Client implements CommandContext {
   startMonitor(): void {
     this.flags |= FLAG_MONITOR;
     this.server.monitors.add(this);
+  }
+
+  stopMonitor(): void {
+    this.flags &= ~FLAG_MONITOR;
+    this.server.monitors.delete(this);
   }
 
   /** Closes after pending replies are flushed (QUIT, protocol errors, CLIENT KILL). */

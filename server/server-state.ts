@@ -4,7 +4,6 @@
  * send every client's replies (Redis's beforeSleep order, so no reply leaves before its log).
  */
 import type { Argv } from '../protocol/resp-parser.js';
-import type { ParserLimits } from '../protocol/resp-parser.js';
 import { Db, type Clock, type DbHooks } from '../commands/keyspace/db.js';
 import type {
   ClientView, CommandStats, ServerApi, ServerStats, ShutdownOptions,
@@ -42,6 +41,7 @@ export class ServerState implements ServerApi {
   readonly table: CommandTable;
   readonly stats: ServerStats = emptyStats();
   readonly version = REDIS_COMPAT_VERSION;
+  readonly rewindVersion = REWIND_VERSION;
   readonly startedAt = Date.now();
   readonly pid = process.pid;
   readonly monitors = new Set<Client>();
@@ -52,15 +52,20 @@ export class ServerState implements ServerApi {
   /** Called by SHUTDOWN once it is accepted; server/index.ts closes listeners and sockets. */
   onShutdown: (opts: ShutdownOptions) => string | null = () => null;
 
-  /** performance.now() at the end of the last command (or the start of the batch). */
-  clockMark = performance.now();
+  /** Unix ms when the current batch started: the time commands of the batch see. */
+  commandTime = Date.now();
+  private batchStart = 0;
+  /** Stats of the commands run in this batch, to share its elapsed time among them. */
+  private batchStats: CommandStats[] = [];
+  private readonly nameCache = new NameCache();
 
   private readonly clientsById = new Map<number, Client>();
   /** Command lookups by the name as clients spell it, with this server's stats for each. */
   private readonly entries = new Map<string, CommandEntry>();
   private nextClientId = 1;
   private flushQueue: Client[] = [];
-  private maxBulkLen = 512 * 1024 * 1024;
+  /** proto-max-bulk-len, pushed into every client's parser limits when it changes. */
+  maxBulkLen = 512 * 1024 * 1024;
 
   constructor(
     readonly config: Config,
@@ -81,6 +86,7 @@ export class ServerState implements ServerApi {
     });
     config.watch('proto-max-bulk-len', (v) => {
       this.maxBulkLen = Number(v);
+      for (const c of this.clientsById.values()) c.limits.maxBulkLen = this.maxBulkLen;
     });
   }
 
@@ -109,19 +115,6 @@ export class ServerState implements ServerApi {
     return this.clientsById.get(id);
   }
 
-  /** The parser limits of a client: live views of config and of its auth state. */
-  parserLimits(c: Client): ParserLimits {
-    const server = this;
-    return {
-      get maxBulkLen() {
-        return server.maxBulkLen;
-      },
-      get unauthenticated() {
-        return !c.authenticated;
-      },
-    };
-  }
-
   // ---- the batch --------------------------------------------------------------------------------
 
   /** Bytes arrived for c: run every complete command, then log and reply. */
@@ -133,8 +126,8 @@ export class ServerState implements ServerApi {
 
   processInput(c: Client): void {
     const parser = c.parser;
-    this.clockMark = performance.now();
-    c.lastInteraction = Math.floor(performance.timeOrigin + this.clockMark);
+    this.beginBatch();
+    c.lastInteraction = this.commandTime;
     while ((c.flags & FLAG_CLOSED) === 0 && !c.paused) {
       const argv = parser.next();
       if (argv === null) break;
@@ -147,6 +140,7 @@ export class ServerState implements ServerApi {
       this.log.debug({ client: c.id, reason: parser.error.reason }, 'protocol error');
       c.close();
     }
+    this.endBatch();
     this.queueFlush(c);
     this.afterBatch();
   }
@@ -174,6 +168,37 @@ export class ServerState implements ServerApi {
 
   propagate(dbIndex: number, argv: Argv): void {
     this.propagator.feed(dbIndex, argv);
+  }
+
+  /** The command named by these bytes, without making a string when the spelling was seen. */
+  commandByBytes(name: Buffer): CommandEntry | undefined {
+    const hit = this.nameCache.get(name);
+    if (hit !== undefined) return hit;
+    const entry = this.command(name.latin1Slice(0, name.length));
+    if (entry !== undefined) this.nameCache.set(name, entry);
+    return entry;
+  }
+
+  /** Opens a batch of commands: one clock read for all of them. */
+  beginBatch(): void {
+    this.batchStart = performance.now();
+    this.commandTime = Math.floor(performance.timeOrigin + this.batchStart);
+  }
+
+  ranInBatch(stats: CommandStats): void {
+    this.batchStats.push(stats);
+  }
+
+  /**
+   * Closes the batch: its elapsed time is shared evenly by the commands it ran. Exact for a
+   * single command; for a pipeline it is the average, which spares a clock read per command.
+   */
+  endBatch(): void {
+    const n = this.batchStats.length;
+    if (n === 0) return;
+    const usec = ((performance.now() - this.batchStart) * 1000) / n;
+    for (let i = 0; i < n; i++) this.batchStats[i]!.usec += usec;
+    this.batchStats.length = 0;
   }
 
   /** The command a client named, or undefined; cached per spelling. */
@@ -205,6 +230,7 @@ export class ServerState implements ServerApi {
   }
 
   resetStats(): void {
+    this.nameCache.clear();
     const fresh = emptyStats();
     fresh.dirty = this.stats.dirty;
     Object.assign(this.stats, fresh);
@@ -272,6 +298,40 @@ const DEL = Buffer.from('DEL');
 export interface CommandEntry {
   readonly spec: CommandSpec;
   readonly stats: CommandStats;
+}
+
+/**
+ * Command names by their exact bytes: 256 buckets hashed on length and three bytes, one entry
+ * each (a miss overwrites). A hit costs a short byte compare instead of a string and a Map lookup.
+ */
+class NameCache {
+  private names: (Buffer | undefined)[] = new Array<Buffer | undefined>(256);
+  private entries: (CommandEntry | undefined)[] = new Array<CommandEntry | undefined>(256);
+
+  private static bucket(b: Buffer): number {
+    const n = b.length;
+    if (n === 0) return 0;
+    return (n * 31 + b[0]! * 7 + b[n - 1]! * 13 + b[n >> 1]!) & 255;
+  }
+
+  get(b: Buffer): CommandEntry | undefined {
+    const i = NameCache.bucket(b);
+    const known = this.names[i];
+    if (known === undefined || known.length !== b.length) return undefined;
+    for (let k = 0; k < b.length; k++) if (known[k] !== b[k]) return undefined;
+    return this.entries[i];
+  }
+
+  set(b: Buffer, entry: CommandEntry): void {
+    const i = NameCache.bucket(b);
+    this.names[i] = Buffer.from(b);
+    this.entries[i] = entry;
+  }
+
+  clear(): void {
+    this.names.fill(undefined);
+    this.entries.fill(undefined);
+  }
 }
 
 function quoteForMonitor(a: Buffer): string {

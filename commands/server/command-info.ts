@@ -1,0 +1,205 @@
+/*
+ * COMMAND and its subcommands (COUNT INFO DOCS GETKEYS GETKEYSANDFLAGS LIST HELP), all generated
+ * from the command table in Redis 7's reply shapes, so they cannot drift from what dispatch runs.
+ */
+import type { Argv } from '../../protocol/resp-parser.js';
+import type { ReplyWriter } from '../../protocol/reply-writer.js';
+import { ERR_SYNTAX } from '../../protocol/errors.js';
+import type { CommandContext } from '../context.js';
+import { keyIndexes, type CommandSpec, type CommandTable } from '../table.js';
+import { isWord } from '../args.js';
+import { globMatch } from '../glob.js';
+import { writeCommandDocs } from './command-docs.js';
+import { writeHelp } from './help.js';
+
+/** Legacy key range of COMMAND INFO: (0, 0, 0) when the command takes no keys. */
+function legacyRange(spec: CommandSpec): [number, number, number] {
+  if (spec.keys === undefined) return [0, 0, 0];
+  return [spec.keys.first, spec.keys.last, spec.keys.step];
+}
+
+function keySpecFlags(spec: CommandSpec): readonly string[] {
+  if (spec.keys?.flags !== undefined) return spec.keys.flags;
+  return spec.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
+}
+
+function writeKeySpecs(w: ReplyWriter, spec: CommandSpec): void {
+  const k = spec.keys;
+  if (k === undefined) {
+    w.setLen(0);
+    return;
+  }
+  const flags = keySpecFlags(spec);
+  w.setLen(1);
+  w.mapLen(3);
+  w.bulk('flags');
+  w.setLen(flags.length);
+  for (const f of flags) w.simple(f);
+  w.bulk('begin_search');
+  w.mapLen(2);
+  w.bulk('type');
+  w.bulk('index');
+  w.bulk('spec');
+  w.mapLen(1);
+  w.bulk('index');
+  w.integer(k.first);
+  w.bulk('find_keys');
+  w.mapLen(2);
+  w.bulk('type');
+  w.bulk('range');
+  w.bulk('spec');
+  w.mapLen(3);
+  w.bulk('lastkey');
+  // find_keys counts the last key from the first one, or from the end when negative.
+  w.integer(k.last < 0 ? k.last : k.last - k.first);
+  w.bulk('keystep');
+  w.integer(k.step);
+  w.bulk('limit');
+  w.integer(0);
+}
+
+/** One COMMAND INFO entry: [name, arity, flags, first, last, step, acl, tips, key specs, subcommands]. */
+export function writeCommandInfo(w: ReplyWriter, spec: CommandSpec): void {
+  w.arrayLen(10);
+  w.bulk(spec.name);
+  w.integer(spec.arity);
+  w.setLen(spec.flags.length);
+  for (const f of spec.flags) w.simple(f);
+  const [first, last, step] = legacyRange(spec);
+  w.integer(first);
+  w.integer(last);
+  w.integer(step);
+  w.setLen(spec.acl.length);
+  for (const cat of spec.acl) w.simple(`@${cat}`);
+  w.setLen(0);
+  writeKeySpecs(w, spec);
+  const subs = spec.subcommands ?? [];
+  w.setLen(subs.length);
+  for (const sub of subs) writeCommandInfo(w, sub);
+}
+
+/** A command or `container|sub` by the name a client wrote, any case. */
+export function findCommand(table: CommandTable, name: string): CommandSpec | undefined {
+  const bar = name.indexOf('|');
+  if (bar < 0) return table.lookup(name);
+  const container = table.lookup(name.slice(0, bar));
+  if (container?.subcommands === undefined) return undefined;
+  return table.lookupSub(container, name.slice(bar + 1));
+}
+
+export function commandCommand(c: CommandContext, _argv: Argv): void {
+  const all = c.server.table.all;
+  c.reply.arrayLen(all.length);
+  for (const spec of all) writeCommandInfo(c.reply, spec);
+}
+
+export function commandCountCommand(c: CommandContext, _argv: Argv): void {
+  c.reply.integer(c.server.table.all.length);
+}
+
+export function commandInfoCommand(c: CommandContext, argv: Argv): void {
+  if (argv.length === 2) return commandCommand(c, argv);
+  c.reply.arrayLen(argv.length - 2);
+  for (let i = 2; i < argv.length; i++) {
+    const spec = findCommand(c.server.table, argv[i]!.latin1Slice(0, argv[i]!.length));
+    if (spec === undefined) c.reply.nullBulk();
+    else writeCommandInfo(c.reply, spec);
+  }
+}
+
+export function commandDocsCommand(c: CommandContext, argv: Argv): void {
+  const found: CommandSpec[] = [];
+  if (argv.length === 2) {
+    found.push(...c.server.table.all);
+  } else {
+    for (let i = 2; i < argv.length; i++) {
+      const spec = findCommand(c.server.table, argv[i]!.latin1Slice(0, argv[i]!.length));
+      if (spec !== undefined) found.push(spec);
+    }
+  }
+  c.reply.mapLen(found.length);
+  for (const spec of found) {
+    c.reply.bulk(spec.name);
+    writeCommandDocs(c.reply, spec);
+  }
+}
+
+/** The spec and key positions of the command in argv[2..], or an error text as Redis words it. */
+function resolveForKeys(c: CommandContext, argv: Argv): { spec: CommandSpec; keys: number[] } | string {
+  const cmd = argv.slice(2);
+  const table = c.server.table;
+  let spec = table.lookup(cmd[0]!.latin1Slice(0, cmd[0]!.length));
+  if (spec === undefined) return 'ERR Invalid command specified';
+  if (spec.subcommands !== undefined && (cmd.length > 1 || spec.run === undefined)) {
+    const sub = cmd[1] === undefined ? undefined : table.lookupSub(spec, cmd[1].latin1Slice(0, cmd[1].length));
+    if (sub === undefined) return 'ERR Invalid command specified';
+    spec = sub;
+  }
+  if ((spec.arity > 0 && cmd.length !== spec.arity) || cmd.length < -spec.arity) {
+    return 'ERR Invalid number of arguments specified for command';
+  }
+  const keys = keyIndexes(spec, cmd);
+  if (keys.length === 0) return 'ERR The command has no key arguments';
+  return { spec, keys: keys.map((k) => k + 2) };
+}
+
+export function commandGetKeysCommand(c: CommandContext, argv: Argv): void {
+  const r = resolveForKeys(c, argv);
+  if (typeof r === 'string') return c.reply.error(r);
+  c.reply.arrayLen(r.keys.length);
+  for (const k of r.keys) c.reply.bulk(argv[k]!);
+}
+
+export function commandGetKeysAndFlagsCommand(c: CommandContext, argv: Argv): void {
+  const r = resolveForKeys(c, argv);
+  if (typeof r === 'string') return c.reply.error(r);
+  const flags = keySpecFlags(r.spec);
+  c.reply.arrayLen(r.keys.length);
+  for (const k of r.keys) {
+    c.reply.arrayLen(2);
+    c.reply.bulk(argv[k]!);
+    c.reply.setLen(flags.length);
+    for (const f of flags) c.reply.simple(f);
+  }
+}
+
+export function commandListCommand(c: CommandContext, argv: Argv): void {
+  let accept: (spec: CommandSpec) => boolean = () => true;
+  if (argv.length !== 2) {
+    if (argv.length !== 5 || !isWord(argv[2]!, 'FILTERBY')) return c.reply.error(ERR_SYNTAX);
+    const value = argv[4]!.latin1Slice(0, argv[4]!.length);
+    if (isWord(argv[3]!, 'MODULE')) accept = () => false;
+    else if (isWord(argv[3]!, 'ACLCAT')) accept = (s) => s.acl.some((a) => a.toLowerCase() === value.toLowerCase());
+    else if (isWord(argv[3]!, 'PATTERN')) accept = (s) => globMatch(value, s.name, true);
+    else return c.reply.error(ERR_SYNTAX);
+  }
+  const names: string[] = [];
+  for (const spec of c.server.table.all) {
+    if (accept(spec)) names.push(spec.name);
+    for (const sub of spec.subcommands ?? []) if (accept(sub)) names.push(sub.name);
+  }
+  c.reply.bulkArray(names);
+}
+
+export function commandHelpCommand(c: CommandContext, _argv: Argv): void {
+  writeHelp(c.reply, 'COMMAND', [
+    '(no subcommand)',
+    '    Return details about all Redis commands.',
+    'COUNT',
+    '    Return the total number of commands in this Redis server.',
+    'LIST',
+    '    Return a list of all commands in this Redis server.',
+    'INFO [<command-name> ...]',
+    '    Return details about multiple Redis commands.',
+    '    If no command names are given, documentation details for all',
+    '    commands are returned.',
+    'DOCS [<command-name> ...]',
+    '    Return documentation details about multiple Redis commands.',
+    '    If no command names are given, documentation details for all',
+    '    commands are returned.',
+    'GETKEYS <full-command>',
+    '    Return the keys from a full Redis command.',
+    'GETKEYSANDFLAGS <full-command>',
+    '    Return the keys and the access flags from a full Redis command.',
+  ]);
+}
