@@ -137,9 +137,12 @@ export class RespParser {
     return false;
   }
 
-  /** Index of the '\r' ending the line at pos, -1 if not here yet (with the 64 KiB check). */
+  /**
+   * Index of the '\r' ending the line at pos, -1 if not here yet (with the 64 KiB check). Redis
+   * looks for it with strchr, which stops at a NUL byte: a NUL before the line end means "wait".
+   */
   private lineEnd(buf: Buffer, tooBig: string): number {
-    const cr = buf.indexOf(13, this.pos);
+    const cr = findBeforeNul(buf, 13, this.pos);
     if (cr < 0 || cr + 1 >= buf.length) {
       if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) this.fail(tooBig);
       else this.need = 0;
@@ -149,7 +152,8 @@ export class RespParser {
   }
 
   private readCount(buf: Buffer): boolean {
-    const cr = this.lineEnd(buf, 'too big mbulk count string');
+    let cr = scanShortLine(buf, this.pos + 1);
+    if (cr < 0) cr = this.lineEnd(buf, 'too big mbulk count string');
     if (cr < 0) return false;
     const n = parseLength(buf, this.pos + 1, cr);
     if (n === INVALID || n > INT_MAX) return this.fail('invalid multibulk length');
@@ -164,7 +168,8 @@ export class RespParser {
   }
 
   private readBulkLen(buf: Buffer): boolean {
-    const cr = this.lineEnd(buf, 'too big bulk count string');
+    let cr = buf[this.pos] === 36 ? scanShortLine(buf, this.pos + 1) : -1;
+    if (cr < 0) cr = this.lineEnd(buf, 'too big bulk count string');
     if (cr < 0) return false;
     const first = buf[this.pos]!;
     if (first !== 36 /* $ */) {
@@ -207,7 +212,7 @@ export class RespParser {
   }
 
   private readInline(buf: Buffer): Argv | null {
-    const nl = buf.indexOf(10, this.pos);
+    const nl = findBeforeNul(buf, 10, this.pos);
     if (nl < 0) {
       if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) this.fail('too big inline request');
       return null;
@@ -222,6 +227,29 @@ export class RespParser {
     this.pos = nl + 1;
     return argv;
   }
+}
+
+/**
+ * The '\r' ending a short line of digits at start, found by a JS loop (a native indexOf per
+ * header line costs more than the scan). -1 when the line is anything else or incomplete; the
+ * caller then takes the general path, which has Redis's exact rules.
+ */
+function scanShortLine(buf: Buffer, start: number): number {
+  const end = Math.min(buf.length - 1, start + 21);
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 13) return i;
+    if ((c < 48 || c > 57) && c !== 45) return -1;
+  }
+  return -1;
+}
+
+/** indexOf(byte) from start, as strchr sees it: -1 when a NUL comes first. */
+function findBeforeNul(buf: Buffer, byte: number, start: number): number {
+  const at = buf.indexOf(byte, start);
+  const nul = buf.indexOf(0, start);
+  if (nul >= 0 && (at < 0 || nul < at)) return -1;
+  return at;
 }
 
 /** string2ll over buf[start, end): a canonical integer, or INVALID. */

@@ -13,8 +13,8 @@ import type { Client } from './client.js';
 import type { ServerState } from './server-state.js';
 
 /**
- * Runs one command for c. The caller sets server.clockMark = performance.now() before the first
- * command of a batch (processInput does), since command time is taken from it.
+ * Runs one command for c, inside a batch opened by server.beginBatch() (processInput does it):
+ * command time and timing stats are taken per batch.
  */
 export function dispatch(server: ServerState, c: Client, argv: Argv): void {
   // CLIENT REPLY SKIP: the next command runs with its reply discarded.
@@ -29,11 +29,10 @@ export function dispatch(server: ServerState, c: Client, argv: Argv): void {
 }
 
 function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
-  const nameBuf = argv[0]!;
-  const name = nameBuf.latin1Slice(0, nameBuf.length);
-  const entry = server.command(name);
+  const entry = server.commandByBytes(argv[0]!);
   if (entry === undefined) {
-    return reject(server, c, errUnknownCommand(name, argv));
+    const nameBuf = argv[0]!;
+    return reject(server, c, errUnknownCommand(nameBuf.latin1Slice(0, nameBuf.length), argv));
   }
   let spec = entry.spec;
   let stats = entry.stats;
@@ -61,18 +60,14 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   const errorsBefore = reply.errorCount;
   const writtenBefore = reply.written;
   c.dirty = 0;
-  // One clock read per command: the end of one command is the start of the next in a batch.
-  const started = server.clockMark;
-  c.commandTime = Math.floor(TIME_ORIGIN + started);
+  c.commandTime = server.commandTime;
   try {
     spec.run!(c, argv);
   } catch (e) {
     if (!(e instanceof RedisError) || reply.written !== writtenBefore) throw e;
     reply.error(e.line);
   }
-  const ended = performance.now();
-  server.clockMark = ended;
-  stats.usec += (ended - started) * 1000;
+  server.ranInBatch(stats);
   stats.calls++;
   server.stats.totalCommands++;
   c.lastCommand = spec.name;
@@ -101,4 +96,3 @@ function reject(server: ServerState, c: Client, line: string, stats?: CommandSta
   if (stats !== undefined) stats.rejectedCalls++;
 }
 
-const TIME_ORIGIN = performance.timeOrigin;
