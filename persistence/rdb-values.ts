@@ -1,0 +1,167 @@
+/*
+ * Value payloads by type byte (docs/persistence-format.md §7.6-7.7), decoded into RdbValue.
+ *
+ * Bytes per type:
+ *   0 string | 1 list, 2 set: len(n) + n strings | 3 zset: n x (member, text double)
+ *   4 hash: n x (field, value) | 5 zset: n x (member, binary double LE)
+ *   9 zipmap, 10 list ziplist, 12 zset ziplist, 13 hash ziplist: one string holding the blob
+ *   11 intset, 16 hash listpack, 17 zset listpack, 20 set listpack: one string holding the blob
+ *   14 quicklist: len(n) + n ziplist strings | 18 quicklist 2: len(n) + n x (len(container), string)
+ *     container 1 = PLAIN (one raw element), 2 = PACKED (a listpack)
+ *   15, 19, 21 streams (rdb-stream.ts) | 6, 7 module values: refused, with the module's name
+ * Invariants: collections come back in file order; blobs are checked whole before use; members
+ * of listpack/ziplist zsets alternate member, score. Nothing survives a crash.
+ */
+import { intsetDecode } from './rdb-intset.js';
+import { lpDecode, lpText, type LpItem } from './rdb-listpack.js';
+import { readStream } from './rdb-stream.js';
+import type { RdbCursor } from './rdb-strings.js';
+import { RdbFormatError, TYPE, type RdbValue } from './rdb-types.js';
+import { ziplistDecode, zipmapDecode } from './rdb-ziplist.js';
+
+const QUICKLIST_PLAIN = 1;
+const QUICKLIST_PACKED = 2;
+const MODULE_CHARSET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** The 9-character module type name packed into the top 54 bits of a module ID. */
+export function moduleTypeName(id: bigint): string {
+  let name = '';
+  for (let i = 0; i < 9; i++) {
+    const shift = BigInt(10 + (8 - i) * 6);
+    name += MODULE_CHARSET[Number((id >> shift) & 63n)];
+  }
+  return name;
+}
+
+function parseScore(item: LpItem | Buffer, offset: number, what: string): number {
+  if (typeof item === 'number') return item;
+  if (typeof item === 'bigint') return Number(item);
+  const text = item.toString('latin1');
+  const v = Number(text);
+  if (!Number.isNaN(v) && text.trim() !== '') return v;
+  const lower = text.toLowerCase();
+  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  if (lower === 'nan' || lower === '-nan') return NaN;
+  throw new RdbFormatError(`bad score ${JSON.stringify(text)} in ${what}`, offset);
+}
+
+function pairs<T>(items: T[], offset: number, what: string): [T, T][] {
+  if (items.length % 2 !== 0) throw new RdbFormatError(`odd number of elements (${items.length}) in ${what}`, offset);
+  const out: [T, T][] = [];
+  for (let i = 0; i < items.length; i += 2) out.push([items[i]!, items[i + 1]!]);
+  return out;
+}
+
+/** Reads a blob-holding RDB string and remembers where it started (for errors). */
+function blob(c: RdbCursor, what: string): { data: Buffer; at: number } {
+  const at = c.base + c.pos;
+  return { data: c.string(what), at };
+}
+
+/**
+ * Reads the value of type `type` at the cursor. `what` names the key for error messages.
+ * Throws RdbFormatError for unknown and module types.
+ */
+export function readValue(c: RdbCursor, type: number, what: string): RdbValue {
+  switch (type) {
+    case TYPE.STRING:
+      return { type: 'string', value: c.string(what) };
+    case TYPE.LIST:
+    case TYPE.SET: {
+      const n = c.len(`${what} length`);
+      const items: Buffer[] = [];
+      for (let i = 0; i < n; i++) items.push(c.string(`${what} element`));
+      return type === TYPE.LIST ? { type: 'list', items } : { type: 'set', members: items };
+    }
+    case TYPE.ZSET:
+    case TYPE.ZSET_2: {
+      const n = c.len(`${what} length`);
+      const members: [Buffer, number][] = [];
+      for (let i = 0; i < n; i++) {
+        const m = c.string(`${what} member`);
+        const score = type === TYPE.ZSET ? c.textDouble(`${what} score`) : c.binaryDouble(`${what} score`);
+        if (Number.isNaN(score)) c.fail(`NaN score in ${what}`);
+        members.push([m, score]);
+      }
+      return { type: 'zset', members };
+    }
+    case TYPE.HASH: {
+      const n = c.len(`${what} length`);
+      const fields: [Buffer, Buffer][] = [];
+      for (let i = 0; i < n; i++) fields.push([c.string(`${what} field`), c.string(`${what} value`)]);
+      return { type: 'hash', fields };
+    }
+    case TYPE.HASH_ZIPMAP: {
+      const b = blob(c, what);
+      return { type: 'hash', fields: zipmapDecode(b.data, b.at, what) };
+    }
+    case TYPE.LIST_ZIPLIST: {
+      const b = blob(c, what);
+      return { type: 'list', items: ziplistDecode(b.data, b.at, what) };
+    }
+    case TYPE.SET_INTSET: {
+      const b = blob(c, what);
+      return { type: 'set', members: intsetDecode(b.data, b.at, what) };
+    }
+    case TYPE.SET_LISTPACK: {
+      const b = blob(c, what);
+      return { type: 'set', members: lpDecode(b.data, b.at, what).map(lpText) };
+    }
+    case TYPE.ZSET_ZIPLIST:
+    case TYPE.ZSET_LISTPACK: {
+      const b = blob(c, what);
+      const items: (LpItem | Buffer)[] = type === TYPE.ZSET_LISTPACK ? lpDecode(b.data, b.at, what) : ziplistDecode(b.data, b.at, what);
+      const members: [Buffer, number][] = pairs(items, b.at, what).map(([m, s]) => [lpText(m), parseScore(s, b.at, what)]);
+      return { type: 'zset', members };
+    }
+    case TYPE.HASH_ZIPLIST:
+    case TYPE.HASH_LISTPACK: {
+      const b = blob(c, what);
+      const items: Buffer[] = type === TYPE.HASH_LISTPACK ? lpDecode(b.data, b.at, what).map(lpText) : ziplistDecode(b.data, b.at, what);
+      return { type: 'hash', fields: pairs(items, b.at, what) };
+    }
+    case TYPE.LIST_QUICKLIST:
+    case TYPE.LIST_QUICKLIST_2: {
+      const nodes = c.len(`${what} node count`);
+      const items: Buffer[] = [];
+      for (let i = 0; i < nodes; i++) {
+        let container = QUICKLIST_PACKED;
+        if (type === TYPE.LIST_QUICKLIST_2) {
+          const at = c.pos;
+          container = c.len(`${what} node container`);
+          if (container !== QUICKLIST_PLAIN && container !== QUICKLIST_PACKED) c.fail(`quicklist integrity check failed: container ${container}`, at);
+        }
+        const b = blob(c, `${what} node`);
+        if (container === QUICKLIST_PLAIN) items.push(b.data);
+        else if (type === TYPE.LIST_QUICKLIST) for (const e of ziplistDecode(b.data, b.at, what)) items.push(e);
+        else for (const e of lpDecode(b.data, b.at, what)) items.push(lpText(e));
+      }
+      return { type: 'list', items };
+    }
+    case TYPE.STREAM_LISTPACKS:
+    case TYPE.STREAM_LISTPACKS_2:
+    case TYPE.STREAM_LISTPACKS_3:
+      return readStream(c, type, what);
+    case TYPE.MODULE:
+    case TYPE.MODULE_2: {
+      const at = c.pos;
+      const id = c.lenBig(`${what} module id`);
+      return c.fail(`module type values are not supported: ${moduleTypeName(id)}`, at);
+    }
+    default:
+      return c.fail(`unknown RDB value type ${type}`, c.pos - 1);
+  }
+}
+
+/** True for a collection that holds nothing (Redis skips such keys when loading). */
+export function isEmptyValue(v: RdbValue): boolean {
+  switch (v.type) {
+    case 'string': return false;
+    case 'list': return v.items.length === 0;
+    case 'hash': return v.fields.length === 0;
+    case 'set': return v.members.length === 0;
+    case 'zset': return v.members.length === 0;
+    case 'stream': return false;
+  }
+}
