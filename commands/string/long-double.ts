@@ -55,15 +55,12 @@ function exponentOf(text: string | undefined): number {
 
 /**
  * Parses a stored value or an argument as Redis's string2ld does: strtold must consume every byte
- * (a NUL ends the C string early), no leading space, no NaN, and overflow or underflow to zero
+ * (so an embedded NUL is refused), no leading space, no NaN, and overflow or underflow to zero
  * are errors. Returns undefined when Redis answers "value is not a valid float".
  */
 export function parseLongDouble(input: string): ParsedLongDouble | undefined {
   if (input.length === 0 || input.length >= MAX_CHARS) return undefined;
-  const nul = input.indexOf('\0');
-  const s = nul >= 0 ? input.slice(0, nul) : input;
-  // strtold("") consumes nothing and leaves the end pointer on the NUL: Redis reads 0.
-  if (s.length === 0) return ZERO;
+  const s = input;
   let match = DECIMAL.exec(s);
   if (match !== null) {
     const neg = match[1] === '-';
