@@ -85,6 +85,8 @@ async function startOnce(bin: string, extraArgs: readonly string[]): Promise<Rea
     '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes',
     '--daemonize', 'no', '--logfile', '', '--loglevel', 'warning', ...extraArgs,
   ];
+  const pw = extraArgs.indexOf('--requirepass');
+  const password = pw >= 0 ? extraArgs[pw + 1] : undefined;
   const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -119,7 +121,7 @@ async function startOnce(bin: string, extraArgs: readonly string[]): Promise<Rea
       await stop();
       throw new Error(`redis-server exited (${child.exitCode ?? child.signalCode}): ${output.trim()}`);
     }
-    if (await isOurRedis(port, child.pid ?? -1)) break;
+    if (await isOurRedis(port, child.pid ?? -1, password)) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`redis-server on port ${port} not ready after 10 s: ${output.trim()}`);
@@ -130,10 +132,11 @@ async function startOnce(bin: string, extraArgs: readonly string[]): Promise<Rea
 }
 
 /** True when the server on port answers and is the process we spawned (not a port-race neighbour). */
-async function isOurRedis(port: number, pid: number): Promise<boolean> {
+async function isOurRedis(port: number, pid: number, password: string | undefined): Promise<boolean> {
   let c: RawClient | null = null;
   try {
     c = await RawClient.connect(port, '127.0.0.1', 500);
+    if (password !== undefined) await c.call('AUTH', password);
     const r = await c.call('INFO', 'server');
     return r.value.type === 'bulk' && r.value.value.toString('latin1').includes(`process_id:${pid}\r\n`);
   } catch {
