@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { connect, disconnectAll } from '../helpers/clients.js';
 import { rawClient } from '../helpers/raw.js';
+import type { CollectionValue } from '../../commands/keyspace/value.js';
 
 let ts: TestServer;
 let r: Redis;
@@ -38,7 +39,8 @@ const invalidExpire = (name: string) => `ERR invalid expire time in '${name}' co
 
 /** A key of another type, placed directly: no list commands exist in this family's tests. */
 function makeList(key: string): void {
-  ts.server.state.dbs[0]!.set(key, { type: 'list' });
+  const list: CollectionValue = { type: 'list', clone: () => list, encoding: () => 'listpack' };
+  ts.server.state.dbs[0]!.set(key, list);
 }
 
 /** Polls until check() is true or the deadline passes (expiry tests, no fixed sleeps). */
