@@ -295,16 +295,19 @@ export class Db {
   // ---- active expiry ----------------------------------------------------------------------------
 
   /**
-   * One step of the active expire cycle: checks up to `budget` keys with a TTL, continuing from
-   * where the previous call stopped, and deletes the expired ones. Returns [checked, expired].
+   * One step of the active expire cycle (one loop of Redis's activeExpireCycle for this db):
+   * checks up to `budget` keys with a TTL, never more than there are, continuing from where the
+   * previous step stopped, so repeated steps visit every volatile key in turn. Deletes the expired
+   * ones and returns [checked, expired]; the caller repeats while the expired share stays high.
    */
   activeExpireStep(budget: number): [number, number] {
     const now = this.clock.now();
+    const limit = Math.min(budget, this.volatileCount);
     let checked = 0;
     let expired = 0;
     let ttlSum = 0;
     let ttlSamples = 0;
-    while (checked < budget && this.volatileCount > 0) {
+    while (checked < limit && this.volatileCount > 0) {
       if (this.expireCursor >= this.volatileCount) this.expireCursor = 0;
       const slot = this.volatile[this.expireCursor]!;
       checked++;

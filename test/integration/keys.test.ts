@@ -230,9 +230,9 @@ describe('MOVE COPY', () => {
     await r.set('dst', 'old');
     expect(await r.copy('src', 'dst', 'REPLACE')).toBe(1);
     expect(await r.get('dst')).toBe('hello');
-    expect(await r.copy('src', 'src', 'DB', '2')).toBe(1);
+    expect(await r.call('COPY', 'src', 'src', 'DB', '2')).toBe(1);
     expect(db(2).get('src')).toBe('hello');
-    expect(await r.copy('src', 'x', 'DB', '0', 'DB', '3')).toBe(1);
+    expect(await r.call('COPY', 'src', 'x', 'DB', '0', 'DB', '3')).toBe(1);
     expect(db(3).get('x')).toBe('hello');
     expect(await r.copy('nokey', 'dst')).toBe(0);
     expect(await r.get('src')).toBe('hello');
@@ -241,11 +241,11 @@ describe('MOVE COPY', () => {
   test('COPY errors, in Redis order', async () => {
     await r.set('src', 'v');
     await expect(r.copy('src', 'src')).rejects.toThrow('ERR source and destination objects are the same');
-    await expect(r.copy('src', 'src', 'DB', '0')).rejects.toThrow('ERR source and destination objects are the same');
-    await expect(r.copy('src', 'd', 'DB')).rejects.toThrow('ERR syntax error');
-    await expect(r.copy('src', 'd', 'FOO')).rejects.toThrow('ERR syntax error');
-    await expect(r.copy('src', 'd', 'DB', '16')).rejects.toThrow('ERR DB index is out of range');
-    await expect(r.copy('src', 'd', 'DB', 'x')).rejects.toThrow('ERR value is not an integer or out of range');
+    await expect(r.call('COPY', 'src', 'src', 'DB', '0')).rejects.toThrow('ERR source and destination objects are the same');
+    await expect(r.call('COPY', 'src', 'd', 'DB')).rejects.toThrow('ERR syntax error');
+    await expect(r.call('COPY', 'src', 'd', 'FOO')).rejects.toThrow('ERR syntax error');
+    await expect(r.call('COPY', 'src', 'd', 'DB', '16')).rejects.toThrow('ERR DB index is out of range');
+    await expect(r.call('COPY', 'src', 'd', 'DB', 'x')).rejects.toThrow('ERR value is not an integer or out of range');
     await expect(r.copy('nokey', 'nokey')).rejects.toThrow('ERR source and destination objects are the same');
     expect(await r.exists('d')).toBe(0);
   });
