@@ -6,6 +6,9 @@
  * quoting) and sent as RESP multibulk (protocol/encode.ts). A `#` outside quotes at the start of
  * a word begins a comment (so `SET k "#"` must quote it). Each line is expected to produce one
  * reply; after the last line both servers get a PING, so stray extra replies show up as a mismatch.
+ * A line that gets no reply (CLIENT REPLY OFF) costs quietMs (500 ms) before "no reply" is
+ * concluded on both sides; commands that may block (BLPOP, WAIT, DEBUG SLEEP...)
+ * get blockingMs (10 s) instead.
  * QUIT, or any line after which a server closes the connection, is checked for a close on both
  * sides, and both connections are reopened.
  */
@@ -155,9 +158,17 @@ export function compareOutcomes(directive: Directive, redis: Outcome, rewind: Ou
 export interface Endpoints {
   readonly redisPort: number;
   readonly rewindPort: number;
-  /** Per-reply deadline. */
-  readonly timeoutMs?: number;
+  /** How long a silent server is given before "no reply" is concluded (CLIENT REPLY OFF/SKIP). */
+  readonly quietMs?: number;
+  /** The same for commands that may block (BLPOP, WAIT, DEBUG SLEEP...). */
+  readonly blockingMs?: number;
 }
+
+/** Commands whose reply may legitimately take long: they get blockingMs instead of quietMs. */
+const MAY_BLOCK = new Set([
+  'blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop',
+  'xread', 'xreadgroup', 'wait', 'waitaof', 'debug', 'shutdown',
+]);
 
 async function readOutcome(c: RawClient, timeoutMs: number): Promise<Outcome> {
   try {
@@ -181,7 +192,8 @@ async function send(c: RawClient, bytes: Buffer): Promise<void> {
  * The connections are closed afterwards; the servers are the caller's.
  */
 export async function runCorpus(file: string, steps: readonly CorpusStep[], ends: Endpoints): Promise<Mismatch[]> {
-  const timeoutMs = ends.timeoutMs ?? 5000;
+  const quietMs = ends.quietMs ?? 500;
+  const blockingMs = ends.blockingMs ?? 10_000;
   const mismatches: Mismatch[] = [];
   let redis = await RawClient.connect(ends.redisPort);
   let rewind = await RawClient.connect(ends.rewindPort);
@@ -198,13 +210,15 @@ export async function runCorpus(file: string, steps: readonly CorpusStep[], ends
         continue;
       }
       const bytes = encodeCommand(step.argv);
+      const name = step.argv[0]!.toString('latin1').toLowerCase();
+      const timeoutMs = MAY_BLOCK.has(name) ? blockingMs : quietMs;
       await Promise.all([send(redis, bytes), send(rewind, bytes)]);
       const [a, b] = await Promise.all([readOutcome(redis, timeoutMs), readOutcome(rewind, timeoutMs)]);
       const reason = compareOutcomes(step.directive, a, b);
       if (reason !== null) {
         mismatches.push({ file, line: step.line, command: step.text, reason, redis: describe(a), rewind: describe(b) });
       }
-      const isQuit = step.argv[0]!.toString('latin1').toLowerCase() === 'quit';
+      const isQuit = name === 'quit';
       if (isQuit || redis.closed || rewind.closed) {
         // The servers must agree on closing; give the slower side a moment to follow.
         const [ca, cb] = await Promise.all([redis.waitClose(isQuit ? 2000 : 300), rewind.waitClose(isQuit ? 2000 : 300)]);
@@ -220,7 +234,7 @@ export async function runCorpus(file: string, steps: readonly CorpusStep[], ends
     // Replies nobody read (a line that produced two) surface here.
     const ping = encodeCommand(['PING', 'end-of-corpus']);
     await Promise.all([send(redis, ping), send(rewind, ping)]);
-    const [a, b] = await Promise.all([readOutcome(redis, timeoutMs), readOutcome(rewind, timeoutMs)]);
+    const [a, b] = await Promise.all([readOutcome(redis, blockingMs), readOutcome(rewind, blockingMs)]);
     const reason = compareOutcomes('plain', a, b);
     if (reason !== null) {
       mismatches.push({ file, line: 0, command: '(PING after the last line)', reason: `${reason}: a line left an extra reply`, redis: describe(a), rewind: describe(b) });
