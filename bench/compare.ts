@@ -15,11 +15,13 @@
  * and on any error or signal.
  */
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  clockTicksPerSecond, installExitHandlers, startRedis, startRewind, stopAll, type ServerKind, type ServerProc,
+  clockTicksPerSecond, installExitHandlers, rewindEntry, sourceRevision, startRedis, startRewind, stopAll,
+  type ServerKind, type ServerProc,
 } from './compare/procs.js';
 import {
   benchArgs, pipeLoad, redisBenchmark, startupWarningCheck, writePipeFile,
@@ -70,6 +72,7 @@ const problems: string[] = [];
 const notes: string[] = [];
 const warnings: Record<ServerKind, string[]> = { rewind: [], redis: [] };
 const commands = new Set<string>();
+let revision = '';
 
 function record(round: number, key: string, kind: ServerKind, v: number): void {
   let rounds = figures.get(key);
@@ -126,6 +129,8 @@ async function main(): Promise<void> {
       ['GET -P 16', benchStep('get', 16, P16_REQUESTS, clk)],
     ];
     let serverCommands: string[] = [];
+    revision = `Rewind at ${sourceRevision()}, running ${rewindEntry()}`;
+    log(revision);
     for (let round = 0; round < ROUNDS; round++) {
       log(`round ${round + 1}/${ROUNDS}`);
       const redisDir = mkdtempSync(path.join(tmp, `redis-${round}-`));
@@ -166,6 +171,7 @@ function print(serverCommands: string[]): void {
   const rows = summarize(METRICS, data);
   const lines: string[] = [];
   lines.push(`## bench:compare (${ROUNDS} round${ROUNDS === 1 ? '' : 's'}${quick ? ', quick' : ''}), node ${process.version}, ${cpuModel()}`);
+  lines.push('', `${new Date().toISOString()}; ${revision}; redis-server ${redisVersion()}`);
   lines.push('', markdownTable(rows), '', '### Raw figures per round', '', rawTable(rows), '', '### Commands', '');
   for (const c of serverCommands) lines.push(`    ${c.replace(/--port \d+/, '--port <free port>').replace(/--dir \S+/, '--dir <temp dir>')}`);
   for (const c of commands) lines.push(`    ${c}`);
@@ -179,6 +185,11 @@ function print(serverCommands: string[]): void {
     writeFileSync(opts.json, JSON.stringify({ rounds: ROUNDS, quick, node: process.version, figures: Object.fromEntries(figures), warnings, problems, notes }, null, 2));
   }
   if (problems.length > 0) process.exitCode = 2;
+}
+
+function redisVersion(): string {
+  const m = /v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }));
+  return m?.[1] ?? 'unknown';
 }
 
 function cpuModel(): string {

@@ -4,7 +4,7 @@
  * and killed on exit, on SIGINT/SIGTERM and on an uncaught error, so a failed run leaves nothing.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +137,40 @@ function launch(kind: ServerKind, port: number, cmd: string, args: string[], env
   });
   live.add(s);
   return s;
+}
+
+/**
+ * What `node server/bin.js` runs right now: the compiled dist/ when it is at least as new as every
+ * source file (bin.js's rule), else the TypeScript source through tsx.
+ */
+export function rewindEntry(): 'dist (compiled)' | 'TypeScript via tsx' {
+  const built = path.join(REPO_ROOT, 'dist', 'server', 'main.js');
+  if (!existsSync(built)) return 'TypeScript via tsx';
+  let newest = 0;
+  for (const dir of ['protocol', 'commands', 'persistence', 'server']) {
+    const root = path.join(REPO_ROOT, dir);
+    if (!existsSync(root)) continue;
+    for (const name of readdirSync(root, { recursive: true })) {
+      if (String(name).endsWith('.ts')) newest = Math.max(newest, statSync(path.join(root, String(name))).mtimeMs);
+    }
+  }
+  return statSync(built).mtimeMs >= newest ? 'dist (compiled)' : 'TypeScript via tsx';
+}
+
+/** HEAD's short hash, and whether the server sources have uncommitted changes. */
+export function sourceRevision(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'protocol', 'commands', 'persistence', 'server'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    return dirty === '' ? head : `${head} + uncommitted changes in ${dirty.split('\n').length} server file(s)`;
+  } catch {
+    return 'unknown revision';
+  }
+}
+
+/** Adds a server started elsewhere to the set killed on exit and by stopAll(). */
+export function trackServer(s: ServerProc): void {
+  live.add(s);
 }
 
 export async function startRedis(dir: string): Promise<ServerProc> {
