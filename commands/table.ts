@@ -52,6 +52,8 @@ export interface CommandSpec {
   /** For movablekeys commands: the argv indexes that are keys. */
   readonly getKeys?: (argv: Argv) => number[];
   readonly docs: CommandDocs;
+  /** COMMAND INFO tips (request_policy:all_shards, nondeterministic_output...). */
+  readonly tips?: readonly string[];
   /** Absent on most containers (CLIENT, CONFIG...); on a container it runs when no subcommand is given (COMMAND). */
   readonly run?: Handler;
   readonly subcommands?: readonly CommandSpec[];

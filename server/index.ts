@@ -113,9 +113,12 @@ export async function startWithConfig(config: Config, logger?: Logger, clock: Cl
     if (closing !== null) return closing;
     closing = (async () => {
       clearInterval(cronTimer);
-      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      // net.Server.close() waits for open connections, so end them before awaiting it (SHUTDOWN
+      // runs while its own client is still connected).
+      const stopped = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       state.afterBatch();
       for (const s of sockets) s.destroy();
+      await stopped;
       log.info({ port: boundPort }, 'server stopped');
       resolveClosed();
     })();

@@ -9,10 +9,11 @@ const AUTH_FLAGS = ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'sentinel
 export const CONNECTION_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'ping', arity: -1, flags: ['fast', 'sentinel'], acl: ['fast', 'connection'], run: pingCommand,
+    tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     docs: { summary: 'Checks that the server answers; returns PONG or the given message.', since: '1.0.0', group: 'connection', complexity: 'O(1)', args: '[message]' },
   },
   {
-    name: 'echo', arity: 2, flags: ['fast'], acl: ['fast', 'connection'], run: echoCommand,
+    name: 'echo', arity: 2, flags: ['loading', 'stale', 'fast'], acl: ['fast', 'connection'], run: echoCommand,
     docs: { summary: 'Returns the given string.', since: '1.0.0', group: 'connection', complexity: 'O(1)', args: 'message' },
   },
   {

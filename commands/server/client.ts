@@ -80,7 +80,7 @@ export function clientListCommand(c: CommandContext, argv: Argv): void {
     ids = new Set();
     for (let i = 3; i < argv.length; i++) {
       const id = parseLong(argv[i]!);
-      if (id === undefined || id <= 0) return c.reply.error('ERR Invalid client ID');
+      if (id === undefined) return c.reply.error('ERR Invalid client ID');
       ids.add(id);
     }
   } else if (argv.length === 4 && isWord(argv[2]!, 'TYPE')) {

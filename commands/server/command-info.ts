@@ -12,6 +12,26 @@ import { globMatch } from '../glob.js';
 import { writeCommandDocs } from './command-docs.js';
 import { writeHelp } from './help.js';
 
+/**
+ * The order Redis lists flags in (its bit order). Sentinel-mode and `protected` flags steer
+ * Redis internally and are never listed, so they are absent here and dropped.
+ */
+const FLAG_ORDER = [
+  'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript', 'blocking', 'loading',
+  'stale', 'skip_monitor', 'skip_slowlog', 'asking', 'fast', 'no_auth', 'may_replicate',
+  'no_mandatory_keys', 'no_async_loading', 'no_multi', 'movablekeys', 'allow_busy',
+];
+const ACL_ORDER = [
+  'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog',
+  'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection',
+  'transaction', 'scripting',
+];
+
+/** The items that appear in `order`, in that order (table entries may list them any way). */
+function inOrder(items: readonly string[], order: readonly string[]): string[] {
+  return order.filter((x) => items.includes(x));
+}
+
 /** Legacy key range of COMMAND INFO: (0, 0, 0) when the command takes no keys. */
 function legacyRange(spec: CommandSpec): [number, number, number] {
   if (spec.keys === undefined) return [0, 0, 0];
@@ -63,15 +83,19 @@ export function writeCommandInfo(w: ReplyWriter, spec: CommandSpec): void {
   w.arrayLen(10);
   w.bulk(spec.name);
   w.integer(spec.arity);
-  w.setLen(spec.flags.length);
-  for (const f of spec.flags) w.simple(f);
+  const flags = inOrder(spec.flags, FLAG_ORDER);
+  w.setLen(flags.length);
+  for (const f of flags) w.simple(f);
   const [first, last, step] = legacyRange(spec);
   w.integer(first);
   w.integer(last);
   w.integer(step);
-  w.setLen(spec.acl.length);
-  for (const cat of spec.acl) w.simple(`@${cat}`);
-  w.setLen(0);
+  const acl = inOrder(spec.acl, ACL_ORDER);
+  w.setLen(acl.length);
+  for (const cat of acl) w.simple(`@${cat}`);
+  const tips = spec.tips ?? [];
+  w.setLen(tips.length);
+  for (const t of tips) w.bulk(t);
   writeKeySpecs(w, spec);
   const subs = spec.subcommands ?? [];
   w.setLen(subs.length);

@@ -20,13 +20,17 @@ import { infoCommand } from './info.js';
 import { lastSaveCommand, monitorCommand, timeCommand } from './monitor.js';
 import { shutdownCommand } from './shutdown.js';
 
+const NONDET = { tips: ['nondeterministic_output'] };
+const NONDET_ORDER = { tips: ['nondeterministic_output_order'] };
+const ALL_NODES = { tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] };
+
 const CONN_FLAGS: CommandFlag[] = ['noscript', 'loading', 'stale', 'sentinel'];
 const ADMIN_FLAGS: CommandFlag[] = ['admin', 'noscript', 'loading', 'stale'];
 const ADMIN_ACL = ['admin', 'slow', 'dangerous'];
 
 function clientSub(name: string, arity: number, run: Handler, summary: string, args?: string, admin = false): CommandSpec {
   return {
-    name: `client|${name}`, arity, run,
+    name: `client|${name}`, arity, run, ...(name === 'list' || name === 'info' ? NONDET : {}),
     flags: admin ? ['admin', ...CONN_FLAGS] : name === 'help' ? ['loading', 'stale', 'sentinel'] : name === 'no-touch' ? ['noscript', 'loading', 'stale'] : CONN_FLAGS,
     acl: admin ? [...ADMIN_ACL, 'connection'] : ['slow', 'connection'],
     docs: { summary, since: SINCE_CLIENT[name] ?? '2.4.0', group: 'connection', complexity: 'O(1)', ...(args === undefined ? {} : { args }) },
@@ -40,7 +44,7 @@ const SINCE_CLIENT: Record<string, string> = {
 
 function commandSub(name: string, arity: number, run: Handler, summary: string, since: string, args?: string): CommandSpec {
   return {
-    name: `command|${name}`, arity, run, flags: ['loading', 'stale', 'sentinel'], acl: ['slow', 'connection'],
+    name: `command|${name}`, arity, run, ...(['info', 'docs', 'list'].includes(name) ? NONDET_ORDER : {}), flags: ['loading', 'stale', 'sentinel'], acl: ['slow', 'connection'],
     docs: { summary, since, group: 'server', complexity: 'O(N) where N is the number of commands to look up', ...(args === undefined ? {} : { args }) },
   };
 }
@@ -48,7 +52,7 @@ function commandSub(name: string, arity: number, run: Handler, summary: string, 
 function configSub(name: string, arity: number, run: Handler, summary: string, since: string, args?: string): CommandSpec {
   const help = name === 'help';
   return {
-    name: `config|${name}`, arity, run,
+    name: `config|${name}`, arity, run, ...(['set', 'resetstat', 'rewrite'].includes(name) ? ALL_NODES : {}),
     flags: help ? ['loading', 'stale'] : ADMIN_FLAGS, acl: help ? ['slow'] : ADMIN_ACL,
     docs: { summary, since, group: 'server', complexity: 'O(1)', ...(args === undefined ? {} : { args }) },
   };
@@ -73,13 +77,13 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
-    name: 'command', arity: -1, flags: ['loading', 'stale', 'sentinel'], acl: ['slow', 'connection'], run: commandCommand,
+    name: 'command', arity: -1, flags: ['loading', 'stale', 'sentinel'], acl: ['slow', 'connection'], run: commandCommand, ...NONDET_ORDER,
     docs: { summary: 'Describes every command the server knows.', since: '2.8.13', group: 'server', complexity: 'O(N) where N is the total number of commands' },
     subcommands: [
       commandSub('count', 2, commandCountCommand, 'Returns the number of commands.', '2.8.13'),
       commandSub('docs', -2, commandDocsCommand, 'Returns documentation about commands.', '7.0.0', '[command-name [command-name ...]]'),
-      commandSub('getkeys', -3, commandGetKeysCommand, 'Extracts the key names from a full command.', '2.8.13', 'command [arg [arg ...]]'),
-      commandSub('getkeysandflags', -3, commandGetKeysAndFlagsCommand, 'Extracts the key names and their access flags from a full command.', '7.0.0', 'command [arg [arg ...]]'),
+      commandSub('getkeys', -4, commandGetKeysCommand, 'Extracts the key names from a full command.', '2.8.13', 'command [arg [arg ...]]'),
+      commandSub('getkeysandflags', -4, commandGetKeysAndFlagsCommand, 'Extracts the key names and their access flags from a full command.', '7.0.0', 'command [arg [arg ...]]'),
       commandSub('help', 2, commandHelpCommand, 'Describes the COMMAND subcommands.', '5.0.0'),
       commandSub('info', -2, commandInfoCommand, 'Describes the given commands, or all of them.', '2.8.13', '[command-name [command-name ...]]'),
       commandSub('list', -2, commandListCommand, 'Lists command names, optionally filtered.', '7.0.0', '[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]'),
@@ -98,6 +102,7 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'info', arity: -1, flags: ['loading', 'stale', 'sentinel'], acl: ['slow', 'dangerous'], run: infoCommand,
+    tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
     docs: { summary: 'Returns information and statistics about the server.', since: '1.0.0', group: 'server', complexity: 'O(1)', args: '[section [section ...]]' },
   },
   {
@@ -113,11 +118,11 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Streams every command the server runs to this connection.', since: '1.0.0', group: 'server' },
   },
   {
-    name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['fast'], run: timeCommand,
+    name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['fast'], run: timeCommand, ...NONDET,
     docs: { summary: 'Returns the server time as seconds and microseconds.', since: '2.6.0', group: 'server', complexity: 'O(1)' },
   },
   {
-    name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['fast', 'admin', 'dangerous'], run: lastSaveCommand,
+    name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['fast', 'admin', 'dangerous'], run: lastSaveCommand, ...NONDET,
     docs: { summary: 'Returns the unix time of the last successful save.', since: '1.0.0', group: 'server', complexity: 'O(1)' },
   },
 ];
