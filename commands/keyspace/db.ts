@@ -125,7 +125,9 @@ export class Db {
   idleSeconds(key: string): number {
     const slot = this.liveSlot(key);
     if (slot === NO_SLOT) return -1;
-    return Math.max(0, Math.floor(this.clock.now() / 1000) - this.access[slot]!);
+    // Both ends from the cached clock, as Redis's LRU_CLOCK: a fresh read would run ahead of the
+    // stamp an access just wrote and report a key touched a moment ago as idle for a second.
+    return Math.max(0, this.lruClock - this.access[slot]!);
   }
 
   // ---- writes -----------------------------------------------------------------------------------
