@@ -49,16 +49,28 @@ export function errInvalidExpire(commandName: string): string {
   return `ERR invalid expire time in '${commandName}' command`;
 }
 
-/** Redis echoes the name (up to 128 bytes) and the first arguments until 128 bytes of them are shown. */
+/**
+ * Redis echoes the name (up to 128 bytes) and the first arguments until 128 bytes of them are
+ * shown; it prints them as C strings, so each stops at a NUL byte.
+ */
 export function errUnknownCommand(name: string, args: readonly Buffer[]): string {
   let shown = '';
   for (let i = 1; i < args.length && shown.length < 128; i++) {
     const room = 128 - shown.length;
     const arg = args[i]!;
-    shown += `'${arg.latin1Slice(0, Math.min(arg.length, room))}' `;
+    shown += `'${cString(arg.latin1Slice(0, Math.min(arg.length, room)))}' `;
   }
-  return oneLine(`ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${shown}`);
+  return oneLine(`ERR unknown command '${cString(name).slice(0, 128)}', with args beginning with: ${shown}`);
 }
+
+/** Text up to its first NUL, as printf's %s shows it. */
+export function cString(text: string): string {
+  const nul = text.indexOf('\0');
+  return nul < 0 ? text : text.slice(0, nul);
+}
+
+export const ERR_REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace";
+export const ERR_OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
 export function errUnknownSubcommand(sub: string, command: string): string {
   return `ERR unknown subcommand '${clipForError(sub)}'. Try ${command.toUpperCase()} HELP.`;
@@ -74,5 +86,6 @@ export function oneLine(text: string): string {
 }
 
 function clipForError(text: string): string {
-  return oneLine(text.length > 128 ? text.slice(0, 128) : text);
+  const c = cString(text);
+  return oneLine(c.length > 128 ? c.slice(0, 128) : c);
 }

@@ -5,11 +5,11 @@
  */
 import type { Argv } from '../protocol/resp-parser.js';
 import {
-  ERR_NOAUTH, RedisError, errUnknownCommand, errUnknownSubcommand, errWrongArity,
+  ERR_NOAUTH, ERR_OOM, ERR_REPLICA_KEYSPACE, RedisError, errUnknownCommand, errUnknownSubcommand, errWrongArity,
 } from '../protocol/errors.js';
 import type { CommandSpec } from '../commands/table.js';
 import type { CommandStats } from '../commands/context.js';
-import type { Client } from './client.js';
+import { FLAG_MONITOR, type Client } from './client.js';
 import type { ServerState } from './server-state.js';
 
 /**
@@ -51,6 +51,11 @@ function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
   if (!c.authenticated && !spec.flags.includes('no_auth')) {
     return reject(server, c, ERR_NOAUTH, stats);
   }
+  if ((c.flags & FLAG_MONITOR) !== 0) {
+    // A MONITOR client is a replica to Redis 7: it may not touch the keyspace.
+    const line = monitorRefusal(spec);
+    if (line !== null) return reject(server, c, line, stats);
+  }
   call(server, c, spec, stats, argv);
 }
 
@@ -87,6 +92,13 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   if (server.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) {
     server.feedMonitors(c, argv);
   }
+}
+
+function monitorRefusal(spec: CommandSpec): string | null {
+  const f = spec.flags;
+  if (f.includes('denyoom')) return ERR_OOM;
+  if (f.includes('write') || f.includes('readonly') || f.includes('may_replicate')) return ERR_REPLICA_KEYSPACE;
+  return null;
 }
 
 /** A command refused before it ran: counted as rejected (Redis's rejected_calls), not failed. */

@@ -243,7 +243,7 @@ export class ServerState implements ServerApi {
     let line = `${(now / 1000).toFixed(6)} [${c.dbIndex} ${c.addr === '' ? 'lua' : c.addr}]`;
     for (const a of argv) line += ` ${quoteForMonitor(a)}`;
     for (const m of this.monitors) {
-      if (m === c || (m.flags & FLAG_CLOSED) !== 0) continue;
+      if ((m.flags & FLAG_CLOSED) !== 0) continue;
       m.reply.simple(line);
       this.queueFlush(m);
     }
