@@ -61,7 +61,13 @@ export function lzfDecompress(input: Uint8Array, outLen: number): Buffer {
   return out;
 }
 
+/**
+ * Hash of 3-byte sequences -> position, shared by all calls. Instead of clearing it per call, each
+ * call owns a fresh range of stamps [base, base + n): an entry below `base` belongs to an earlier
+ * call and counts as empty. The table is cleared only when the stamps would overflow int32.
+ */
 let htab: Int32Array | null = null;
+let stampEnd = 0;
 
 /**
  * Compresses `input`. Returns null when the result would exceed `maxOut` bytes (RDB keeps a
@@ -73,7 +79,12 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Buffer | null {
   if (n === 0 || maxOut <= 0) return null;
   const out = Buffer.allocUnsafe(maxOut);
   const table = (htab ??= new Int32Array(HASH_SIZE));
-  table.fill(-1);
+  if (stampEnd + n + 1 > 0x7fffffff) {
+    table.fill(0);
+    stampEnd = 0;
+  }
+  const base = stampEnd + 1;
+  stampEnd += n + 1;
   let ip = 0;
   let op = 1; // out[0] is the first literal run's control byte
   let ctrlPos = 0;
@@ -82,8 +93,9 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Buffer | null {
   while (ip + 2 < n) {
     const v = (input[ip]! << 16) | (input[ip + 1]! << 8) | input[ip + 2]!;
     const h = (Math.imul(v, 0x9e3779b1) >>> (32 - HASH_BITS)) & (HASH_SIZE - 1);
-    const ref = table[h]!;
-    table[h] = ip;
+    const stamp = table[h]!;
+    const ref = stamp >= base ? stamp - base : -1;
+    table[h] = base + ip;
     const off = ip - ref - 1;
     if (ref >= 0 && off < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]
       && input[ref + 2] === input[ip + 2]) {
@@ -108,7 +120,7 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Buffer | null {
       const stop = Math.min(ip + len, n - 2);
       for (let p = ip + 1; p < stop; p++) {
         const w = (input[p]! << 16) | (input[p + 1]! << 8) | input[p + 2]!;
-        table[(Math.imul(w, 0x9e3779b1) >>> (32 - HASH_BITS)) & (HASH_SIZE - 1)] = p;
+        table[(Math.imul(w, 0x9e3779b1) >>> (32 - HASH_BITS)) & (HASH_SIZE - 1)] = base + p;
       }
       ip += len;
     } else {

@@ -9,8 +9,9 @@
  *             else, with compression on and more than 20 bytes, LZF (0xC3 len(clen) len(len) data)
  *             when it saves at least 4 bytes (Redis 7.0's rule); else length + raw bytes
  *   millis    int64 LE; doubles binary64 LE
- * Invariants: parts are appended in order and never modified after; input Buffers are referenced,
- * not copied, so callers must not mutate them until the chunk is written. Nothing survives a
+ * Invariants: bytes come out in the order written. Small writes are copied into a reused scratch
+ * buffer; inputs of COPY_LIMIT bytes or more are referenced, not copied, so callers must not mutate
+ * them until the chunk from take() has been written. Nothing survives a
  * crash: a sink only holds bytes in memory.
  */
 import { lzfCompress } from './lzf.js';
@@ -61,35 +62,68 @@ export function encodeLen(n: number | bigint): Buffer {
   return out;
 }
 
+/** Values at least this long are referenced as their own part instead of copied. */
+const COPY_LIMIT = 4096;
+const SCRATCH_BYTES = 64 * 1024;
+
 export class RdbSink {
-  parts: Buffer[] = [];
-  size = 0;
+  /** Finished parts, in order; small writes accumulate in `scratch` first. */
+  private parts: Buffer[] = [];
+  private partsSize = 0;
+  private scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  private pos = 0;
 
   constructor(readonly compression: boolean) {}
 
+  get size(): number {
+    return this.partsSize + this.pos;
+  }
+
+  private flushScratch(): void {
+    if (this.pos === 0) return;
+    const copy = Buffer.allocUnsafe(this.pos);
+    this.scratch.copy(copy, 0, 0, this.pos);
+    this.parts.push(copy);
+    this.partsSize += this.pos;
+    this.pos = 0;
+  }
+
+  private room(n: number): void {
+    if (this.pos + n > SCRATCH_BYTES) this.flushScratch();
+  }
+
   push(b: Buffer): void {
-    this.parts.push(b);
-    this.size += b.length;
+    if (b.length >= COPY_LIMIT) {
+      this.flushScratch();
+      this.parts.push(b);
+      this.partsSize += b.length;
+      return;
+    }
+    this.room(b.length);
+    b.copy(this.scratch, this.pos);
+    this.pos += b.length;
   }
 
   byte(v: number): void {
-    this.push(Buffer.from([v]));
+    this.room(1);
+    this.scratch[this.pos++] = v;
   }
 
   len(n: number | bigint): void {
-    this.push(encodeLen(n));
+    if (typeof n === 'number' && n < 64) this.byte(n);
+    else this.push(encodeLen(n));
   }
 
   int64LE(v: number): void {
-    const b = Buffer.allocUnsafe(8);
-    b.writeBigInt64LE(BigInt(Math.trunc(v)), 0);
-    this.push(b);
+    this.room(8);
+    this.scratch.writeBigInt64LE(BigInt(Math.trunc(v)), this.pos);
+    this.pos += 8;
   }
 
   double(v: number): void {
-    const b = Buffer.allocUnsafe(8);
-    b.writeDoubleLE(v, 0);
-    this.push(b);
+    this.room(8);
+    this.scratch.writeDoubleLE(v, this.pos);
+    this.pos += 8;
   }
 
   /** An RDB string in its smallest encoding (int, LZF when enabled and worth it, or raw). */
@@ -99,21 +133,20 @@ export class RdbSink {
     if (n <= 11) {
       const v = canonicalInt32(buf);
       if (v !== undefined) {
+        this.room(5);
+        const b = this.scratch;
         if (v >= -128 && v <= 127) {
-          const b = Buffer.allocUnsafe(2);
-          b[0] = 0xc0;
-          b.writeInt8(v, 1);
-          this.push(b);
+          b[this.pos] = 0xc0;
+          b.writeInt8(v, this.pos + 1);
+          this.pos += 2;
         } else if (v >= -32768 && v <= 32767) {
-          const b = Buffer.allocUnsafe(3);
-          b[0] = 0xc1;
-          b.writeInt16LE(v, 1);
-          this.push(b);
+          b[this.pos] = 0xc1;
+          b.writeInt16LE(v, this.pos + 1);
+          this.pos += 3;
         } else {
-          const b = Buffer.allocUnsafe(5);
-          b[0] = 0xc2;
-          b.writeInt32LE(v, 1);
-          this.push(b);
+          b[this.pos] = 0xc2;
+          b.writeInt32LE(v, this.pos + 1);
+          this.pos += 5;
         }
         return;
       }
@@ -132,11 +165,12 @@ export class RdbSink {
     if (n > 0) this.push(buf);
   }
 
-  /** Everything pushed so far as one Buffer; the sink is emptied. */
+  /** Everything pushed so far as one fresh Buffer; the sink is emptied. */
   take(): Buffer {
-    const out = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+    this.flushScratch();
+    const out = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsSize);
     this.parts = [];
-    this.size = 0;
+    this.partsSize = 0;
     return out;
   }
 }

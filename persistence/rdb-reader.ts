@@ -19,7 +19,7 @@ import { crc64 } from './crc64.js';
 import { RdbCursor } from './rdb-strings.js';
 import {
   MAX_READ_VERSION, OP, RdbChecksumError, RdbFormatError, TYPE,
-  type RdbEntry, type RdbRecord,
+  type RdbEntry, type RdbRecord, type RdbValue,
 } from './rdb-types.js';
 import { isEmptyValue, moduleTypeName, readValue } from './rdb-values.js';
 
@@ -47,6 +47,20 @@ export interface RdbSummary {
 }
 
 const KNOWN_TYPES = new Set<number>(Object.values(TYPE));
+// Module-local copies: the opcode switch runs once per record, and a local const is cheapest.
+const OP_EXPIRETIME_MS = OP.EXPIRETIME_MS;
+const OP_EXPIRETIME = OP.EXPIRETIME;
+const OP_IDLE = OP.IDLE;
+const OP_FREQ = OP.FREQ;
+const OP_SELECTDB = OP.SELECTDB;
+const OP_RESIZEDB = OP.RESIZEDB;
+const OP_AUX = OP.AUX;
+const OP_MODULE_AUX = OP.MODULE_AUX;
+const OP_FUNCTION_PRE_GA = OP.FUNCTION_PRE_GA;
+const OP_FUNCTION2 = OP.FUNCTION2;
+const OP_EOF = OP.EOF;
+const TYPE_MODULE = TYPE.MODULE;
+const TYPE_MODULE_2 = TYPE.MODULE_2;
 const MAGIC = Buffer.from('REDIS', 'latin1');
 
 /** Parses the 9-byte header; returns the version. */
@@ -88,40 +102,40 @@ export function* readRdbRecords(buf: Buffer, opts: RdbReadOptions = {}): Generat
     const at = c.pos;
     const op = c.u8('an opcode');
     switch (op) {
-      case OP.EXPIRETIME_MS:
+      case OP_EXPIRETIME_MS:
         expireMs = c.int64LE('EXPIRETIME_MS');
         continue;
-      case OP.EXPIRETIME:
+      case OP_EXPIRETIME:
         expireMs = c.int32LE('EXPIRETIME') * 1000;
         continue;
-      case OP.IDLE:
+      case OP_IDLE:
         idle = c.len('IDLE');
         continue;
-      case OP.FREQ:
+      case OP_FREQ:
         freq = c.u8('FREQ');
         continue;
-      case OP.SELECTDB:
+      case OP_SELECTDB:
         db = c.len('SELECTDB');
         if (db >= databases) c.fail(`SELECTDB ${db} is beyond the configured ${databases} databases`, at);
         yield { kind: 'selectdb', db };
         continue;
-      case OP.RESIZEDB: {
+      case OP_RESIZEDB: {
         const size = c.len('RESIZEDB db size');
         const expires = c.len('RESIZEDB expires size');
         yield { kind: 'resizedb', db, size, expires };
         continue;
       }
-      case OP.AUX: {
+      case OP_AUX: {
         const key = c.string('AUX key');
         const value = c.string('AUX value');
         yield { kind: 'aux', key, value };
         continue;
       }
-      case OP.MODULE_AUX: {
+      case OP_MODULE_AUX: {
         const id = c.lenBig('MODULE_AUX module id');
         return c.fail(`module aux data is not supported: ${moduleTypeName(id)}`, at);
       }
-      case OP.FUNCTION_PRE_GA: {
+      case OP_FUNCTION_PRE_GA: {
         const name = c.string('FUNCTION name');
         const engine = c.string('FUNCTION engine');
         if (c.len('FUNCTION has-description') !== 0) c.string('FUNCTION description');
@@ -129,14 +143,14 @@ export function* readRdbRecords(buf: Buffer, opts: RdbReadOptions = {}): Generat
         yield { kind: 'function', code, name, engine };
         continue;
       }
-      case OP.FUNCTION2:
+      case OP_FUNCTION2:
         yield { kind: 'function', code: c.string('FUNCTION2 library code') };
         continue;
-      case OP.EOF:
+      case OP_EOF:
         break;
       default: {
-        if (!KNOWN_TYPES.has(op) || op === TYPE.MODULE || op === TYPE.MODULE_2) {
-          if (op === TYPE.MODULE || op === TYPE.MODULE_2) {
+        if (!KNOWN_TYPES.has(op) || op === TYPE_MODULE || op === TYPE_MODULE_2) {
+          if (op === TYPE_MODULE || op === TYPE_MODULE_2) {
             c.string('key');
             const idAt = c.pos;
             const id = c.lenBig('module id');
@@ -145,7 +159,13 @@ export function* readRdbRecords(buf: Buffer, opts: RdbReadOptions = {}): Generat
           c.fail(`unknown RDB value type ${op}`, at);
         }
         const key = c.string('key');
-        const value = readValue(c, op, `key ${JSON.stringify(key.toString('latin1'))}`);
+        let value: RdbValue;
+        try {
+          value = readValue(c, op, 'value');
+        } catch (e) {
+          if (e instanceof RdbFormatError) throw e.withKey(key);
+          throw e;
+        }
         const entry: RdbEntry = { db, key, value };
         if (expireMs !== undefined) entry.expireMs = expireMs;
         if (idle !== undefined) entry.idleSeconds = idle;

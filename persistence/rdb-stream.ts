@@ -87,15 +87,15 @@ export function readStream(c: RdbCursor, type: number, what: string): StreamValu
   const v2 = type >= TYPE.STREAM_LISTPACKS_2;
   const v3 = type >= TYPE.STREAM_LISTPACKS_3;
   const entries: StreamEntry[] = [];
-  const nodes = c.len(`${what} node count`);
+  const nodes = c.len('stream node count');
   for (let n = 0; n < nodes; n++) {
     const keyAt = c.base + c.pos;
-    const nodeKey = c.string(`${what} node key`);
+    const nodeKey = c.string('stream node key');
     if (nodeKey.length !== 16) throw new RdbFormatError(`stream node key of ${nodeKey.length} bytes (expected 16)`, keyAt);
     const master = { ms: nodeKey.readBigUInt64BE(0), seq: nodeKey.readBigUInt64BE(8) };
     const lpAt = c.base + c.pos;
-    const lp = c.string(`${what} node listpack`);
-    const items = lpDecode(lp, lpAt, `${what} node`);
+    const lp = c.string('stream node listpack');
+    const items = lpDecode(lp, lpAt, 'stream node');
     if (items.length === 0) throw new RdbFormatError('empty listpack inside stream', lpAt);
     const before = entries.length;
     readNode(master, items, lpAt, entries);
@@ -105,50 +105,50 @@ export function readStream(c: RdbCursor, type: number, what: string): StreamValu
       throw new RdbFormatError('stream nodes out of order', keyAt);
     }
   }
-  const length = c.len(`${what} length`);
-  const lastId = lenId(c, `${what} last ID`);
+  const length = c.len('stream length');
+  const lastId = lenId(c, 'stream last ID');
   let firstId: StreamId;
   let maxDeletedId: StreamId = { ms: 0n, seq: 0n };
   let entriesAdded: bigint;
   if (v2) {
-    firstId = lenId(c, `${what} first ID`);
-    maxDeletedId = lenId(c, `${what} max deleted ID`);
-    entriesAdded = c.lenBig(`${what} entries added`);
+    firstId = lenId(c, 'stream first ID');
+    maxDeletedId = lenId(c, 'stream max deleted ID');
+    entriesAdded = c.lenBig('stream entries added');
   } else {
     firstId = entries[0]?.id ?? { ms: 0n, seq: 0n };
     entriesAdded = BigInt(length);
   }
   const groups: StreamGroup[] = [];
-  const groupCount = c.len(`${what} group count`);
+  const groupCount = c.len('stream group count');
   for (let g = 0; g < groupCount; g++) {
-    const name = c.string(`${what} group name`);
-    const groupLast = lenId(c, `${what} group last ID`);
+    const name = c.string('stream group name');
+    const groupLast = lenId(c, 'stream group last ID');
     let entriesRead: bigint | null = null;
     if (v2) {
-      const r = c.lenBig(`${what} group entries read`);
+      const r = c.lenBig('stream group entries read');
       entriesRead = r === U64_MAX ? null : r;
     }
     const pending: StreamPendingEntry[] = [];
     const pendingIds = new Set<string>();
-    const pelSize = c.len(`${what} group PEL size`);
+    const pelSize = c.len('stream group PEL size');
     for (let p = 0; p < pelSize; p++) {
-      const id = rawId(c, `${what} PEL ID`);
-      const deliveryTime = c.int64LE(`${what} PEL delivery time`);
-      const deliveryCount = c.len(`${what} PEL delivery count`);
+      const id = rawId(c, 'stream PEL ID');
+      const deliveryTime = c.int64LE('stream PEL delivery time');
+      const deliveryCount = c.len('stream PEL delivery count');
       pending.push({ id, deliveryTime, deliveryCount });
       pendingIds.add(streamIdText(id));
     }
     const consumers: StreamConsumer[] = [];
-    const consumerCount = c.len(`${what} consumer count`);
+    const consumerCount = c.len('stream consumer count');
     for (let k = 0; k < consumerCount; k++) {
-      const cname = c.string(`${what} consumer name`);
-      const seenTime = c.int64LE(`${what} consumer seen time`);
+      const cname = c.string('stream consumer name');
+      const seenTime = c.int64LE('stream consumer seen time');
       const consumer: StreamConsumer = { name: cname, seenTime, pending: [] };
-      if (v3) consumer.activeTime = c.int64LE(`${what} consumer active time`);
-      const own = c.len(`${what} consumer PEL size`);
+      if (v3) consumer.activeTime = c.int64LE('stream consumer active time');
+      const own = c.len('stream consumer PEL size');
       for (let p = 0; p < own; p++) {
         const at = c.base + c.pos;
-        const id = rawId(c, `${what} consumer PEL ID`);
+        const id = rawId(c, 'stream consumer PEL ID');
         if (!pendingIds.has(streamIdText(id))) {
           throw new RdbFormatError(`consumer PEL entry ${streamIdText(id)} not found in the group's PEL`, at);
         }

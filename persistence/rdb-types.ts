@@ -138,9 +138,19 @@ export type RdbRecord =
 
 /** A malformed file. `offset` is the byte offset in the file where the problem was found. */
 export class RdbFormatError extends Error {
+  /** The key whose value was being read, when the problem is inside one. */
+  key?: Buffer;
+
   constructor(readonly reason: string, readonly offset: number) {
     super(`${reason} at offset ${offset}`);
     this.name = 'RdbFormatError';
+  }
+
+  /** Names the key in the message (added by the reader, so values need not carry it). */
+  withKey(key: Buffer): this {
+    this.key = key;
+    this.message = `${this.reason} (key ${JSON.stringify(key.toString('latin1'))}) at offset ${this.offset}`;
+    return this;
   }
 }
 

@@ -19,6 +19,8 @@ import type { RdbCursor } from './rdb-strings.js';
 import { RdbFormatError, TYPE, type RdbValue } from './rdb-types.js';
 import { ziplistDecode, zipmapDecode } from './rdb-ziplist.js';
 
+// A module-local alias: reading an imported binding per case costs more under some loaders.
+const T = TYPE;
 const QUICKLIST_PLAIN = 1;
 const QUICKLIST_PACKED = 2;
 const MODULE_CHARSET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -65,88 +67,88 @@ function blob(c: RdbCursor, what: string): { data: Buffer; at: number } {
  */
 export function readValue(c: RdbCursor, type: number, what: string): RdbValue {
   switch (type) {
-    case TYPE.STRING:
+    case T.STRING:
       return { type: 'string', value: c.string(what) };
-    case TYPE.LIST:
-    case TYPE.SET: {
-      const n = c.len(`${what} length`);
+    case T.LIST:
+    case T.SET: {
+      const n = c.len('length');
       const items: Buffer[] = [];
-      for (let i = 0; i < n; i++) items.push(c.string(`${what} element`));
-      return type === TYPE.LIST ? { type: 'list', items } : { type: 'set', members: items };
+      for (let i = 0; i < n; i++) items.push(c.string('element'));
+      return type === T.LIST ? { type: 'list', items } : { type: 'set', members: items };
     }
-    case TYPE.ZSET:
-    case TYPE.ZSET_2: {
-      const n = c.len(`${what} length`);
+    case T.ZSET:
+    case T.ZSET_2: {
+      const n = c.len('length');
       const members: [Buffer, number][] = [];
       for (let i = 0; i < n; i++) {
-        const m = c.string(`${what} member`);
-        const score = type === TYPE.ZSET ? c.textDouble(`${what} score`) : c.binaryDouble(`${what} score`);
+        const m = c.string('member');
+        const score = type === T.ZSET ? c.textDouble('score') : c.binaryDouble('score');
         if (Number.isNaN(score)) c.fail(`NaN score in ${what}`);
         members.push([m, score]);
       }
       return { type: 'zset', members };
     }
-    case TYPE.HASH: {
-      const n = c.len(`${what} length`);
+    case T.HASH: {
+      const n = c.len('length');
       const fields: [Buffer, Buffer][] = [];
-      for (let i = 0; i < n; i++) fields.push([c.string(`${what} field`), c.string(`${what} value`)]);
+      for (let i = 0; i < n; i++) fields.push([c.string('field'), c.string('value')]);
       return { type: 'hash', fields };
     }
-    case TYPE.HASH_ZIPMAP: {
+    case T.HASH_ZIPMAP: {
       const b = blob(c, what);
       return { type: 'hash', fields: zipmapDecode(b.data, b.at, what) };
     }
-    case TYPE.LIST_ZIPLIST: {
+    case T.LIST_ZIPLIST: {
       const b = blob(c, what);
       return { type: 'list', items: ziplistDecode(b.data, b.at, what) };
     }
-    case TYPE.SET_INTSET: {
+    case T.SET_INTSET: {
       const b = blob(c, what);
       return { type: 'set', members: intsetDecode(b.data, b.at, what) };
     }
-    case TYPE.SET_LISTPACK: {
+    case T.SET_LISTPACK: {
       const b = blob(c, what);
       return { type: 'set', members: lpDecode(b.data, b.at, what).map(lpText) };
     }
-    case TYPE.ZSET_ZIPLIST:
-    case TYPE.ZSET_LISTPACK: {
+    case T.ZSET_ZIPLIST:
+    case T.ZSET_LISTPACK: {
       const b = blob(c, what);
-      const items: (LpItem | Buffer)[] = type === TYPE.ZSET_LISTPACK ? lpDecode(b.data, b.at, what) : ziplistDecode(b.data, b.at, what);
+      const items: (LpItem | Buffer)[] = type === T.ZSET_LISTPACK ? lpDecode(b.data, b.at, what) : ziplistDecode(b.data, b.at, what);
       const members: [Buffer, number][] = pairs(items, b.at, what).map(([m, s]) => [lpText(m), parseScore(s, b.at, what)]);
       return { type: 'zset', members };
     }
-    case TYPE.HASH_ZIPLIST:
-    case TYPE.HASH_LISTPACK: {
+    case T.HASH_ZIPLIST:
+    case T.HASH_LISTPACK: {
       const b = blob(c, what);
-      const items: Buffer[] = type === TYPE.HASH_LISTPACK ? lpDecode(b.data, b.at, what).map(lpText) : ziplistDecode(b.data, b.at, what);
+      const items: Buffer[] = type === T.HASH_LISTPACK ? lpDecode(b.data, b.at, what).map(lpText) : ziplistDecode(b.data, b.at, what);
       return { type: 'hash', fields: pairs(items, b.at, what) };
     }
-    case TYPE.LIST_QUICKLIST:
-    case TYPE.LIST_QUICKLIST_2: {
-      const nodes = c.len(`${what} node count`);
+    case T.LIST_QUICKLIST:
+    case T.LIST_QUICKLIST_2: {
+      const nodes = c.len('node count');
       const items: Buffer[] = [];
       for (let i = 0; i < nodes; i++) {
         let container = QUICKLIST_PACKED;
-        if (type === TYPE.LIST_QUICKLIST_2) {
+        if (type === T.LIST_QUICKLIST_2) {
           const at = c.pos;
-          container = c.len(`${what} node container`);
+          container = c.len('node container');
           if (container !== QUICKLIST_PLAIN && container !== QUICKLIST_PACKED) c.fail(`quicklist integrity check failed: container ${container}`, at);
         }
-        const b = blob(c, `${what} node`);
+        const b = blob(c, 'node');
         if (container === QUICKLIST_PLAIN) items.push(b.data);
-        else if (type === TYPE.LIST_QUICKLIST) for (const e of ziplistDecode(b.data, b.at, what)) items.push(e);
+        else if (type === T.LIST_QUICKLIST) for (const e of ziplistDecode(b.data, b.at, what)) items.push(e);
         else for (const e of lpDecode(b.data, b.at, what)) items.push(lpText(e));
       }
       return { type: 'list', items };
     }
-    case TYPE.STREAM_LISTPACKS:
-    case TYPE.STREAM_LISTPACKS_2:
-    case TYPE.STREAM_LISTPACKS_3:
+    case T.STREAM_LISTPACKS:
+    case T.STREAM_LISTPACKS_2:
+    case T.STREAM_LISTPACKS_3:
       return readStream(c, type, what);
-    case TYPE.MODULE:
-    case TYPE.MODULE_2: {
+    case T.MODULE:
+    case T.MODULE_2: {
       const at = c.pos;
-      const id = c.lenBig(`${what} module id`);
+      const id = c.lenBig('module id');
       return c.fail(`module type values are not supported: ${moduleTypeName(id)}`, at);
     }
     default:
