@@ -64,6 +64,8 @@ export class ServerState implements ServerApi {
   private readonly entries = new Map<string, CommandEntry>();
   private nextClientId = 1;
   private flushQueue: Client[] = [];
+  /** lazyfree-lazy-expire: expired keys are logged as UNLINK instead of DEL. */
+  private lazyExpire = false;
   /** proto-max-bulk-len, pushed into every client's parser limits when it changes. */
   maxBulkLen = 512 * 1024 * 1024;
 
@@ -76,11 +78,19 @@ export class ServerState implements ServerApi {
     const hooks: DbHooks = {
       expired: (db, key) => {
         this.stats.expiredKeys++;
-        this.propagate(db.id, [DEL, Buffer.from(key, 'latin1')]);
+        this.propagate(db.id, [this.lazyExpire ? UNLINK : DEL, Buffer.from(key, 'latin1')]);
       },
     };
     const count = config.int('databases');
     this.dbs = Array.from({ length: count }, (_, i) => new Db(i, clock, hooks));
+    const applyLfu = (): void => {
+      const lfu = config.get('maxmemory-policy').endsWith('-lfu');
+      for (const db of this.dbs) db.setLfu(lfu, config.int('lfu-log-factor'), config.int('lfu-decay-time'));
+    };
+    for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time']) config.watch(name, applyLfu);
+    config.watch('lazyfree-lazy-expire', (v) => {
+      this.lazyExpire = v === 'yes';
+    });
     config.watch('requirepass', (v) => {
       this.requirePass = v;
     });
@@ -294,6 +304,7 @@ export class ServerState implements ServerApi {
 }
 
 const DEL = Buffer.from('DEL');
+const UNLINK = Buffer.from('UNLINK');
 
 export interface CommandEntry {
   readonly spec: CommandSpec;

@@ -28,9 +28,6 @@ const OBJECT_HELP: readonly string[] = [
   '    Prints this help.',
 ];
 
-/** Redis's LFU_INIT_VAL: the counter a new key starts with under an LFU policy. */
-const LFU_INIT_VAL = 5;
-
 function isLfuPolicy(c: CommandContext): boolean {
   return c.server.config.get('maxmemory-policy').endsWith('-lfu');
 }
@@ -63,15 +60,11 @@ export function objectIdletimeCommand(c: CommandContext, argv: Argv): void {
   c.reply.integer(c.db.idleSeconds(key));
 }
 
-/**
- * Rewind keeps no per-key frequency counter; under an LFU policy it answers what Redis would for
- * a key accessed once: LFU_INIT_VAL, decayed by one per lfu-decay-time minutes idle.
- */
+/** The key's LFU counter, kept by the Db while an *-lfu maxmemory-policy is active. */
 export function objectFreqCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[2]!);
   if (c.db.peek(key) === undefined) return c.reply.nullBulk();
-  if (!isLfuPolicy(c)) throw new RedisError(ERR_FREQ_NOT_LFU);
-  const decay = Number(c.server.config.get('lfu-decay-time'));
-  const periods = decay > 0 ? Math.floor(c.db.idleSeconds(key) / 60 / decay) : 0;
-  c.reply.integer(Math.max(0, LFU_INIT_VAL - periods));
+  const freq = c.db.frequency(key);
+  if (!isLfuPolicy(c) || freq === undefined) throw new RedisError(ERR_FREQ_NOT_LFU);
+  c.reply.integer(freq);
 }

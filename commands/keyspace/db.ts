@@ -2,7 +2,8 @@
  * Db: one numbered Redis database.
  *
  * Layout. Every key lives in a slot: keys[slot], values[slot], expires[slot] (absolute unix ms,
- * 0 = no TTL) and access[slot] (unix seconds of the last access, for OBJECT IDLETIME). A Map from
+ * 0 = no TTL; allocated at the first TTL), access[slot] (unix seconds of the last access, for
+ * OBJECT IDLETIME) and, under an LFU policy, lfu[slot] (OBJECT FREQ). A Map from
  * the latin1 key to its slot finds it. Parallel arrays cost less memory per key than an entry
  * object, and a slot never moves while its key exists, which gives:
  *   - SCAN: the cursor is a slot number; a key present for the whole scan keeps its slot and is
@@ -21,6 +22,7 @@
  * within a bounded number of cycles even if nobody touches it.
  */
 import type { Value } from './value.js';
+import { LFU_INIT_VAL, lfuDecay, lfuLogIncr } from './lfu.js';
 
 const MAP_LIMIT = 16_000_000;
 const MAX_EXACT = Number.MAX_SAFE_INTEGER;
@@ -41,14 +43,19 @@ export class Db {
   private maps: Map<string, number>[] = [new Map()];
   private keys: (string | null)[] = [];
   private values: (Value | null)[] = [];
-  private expires = new Float64Array(1024);
+  /** Allocated at the first TTL, so a keyspace without TTLs pays nothing for them. */
+  private expires = new Float64Array(0);
   private access = new Uint32Array(1024);
+  /** LFU counters, only under an *-lfu maxmemory-policy. */
+  private lfu: Uint8Array | null = null;
+  private lfuLogFactor = 10;
+  private lfuDecayTime = 1;
   private free: number[] = [];
   private count = 0;
 
   /** Slots with a TTL, packed, and each slot's position in that list (-1 when none). */
   private volatile = new Int32Array(256);
-  private volatilePos = new Int32Array(1024).fill(-1);
+  private volatilePos = new Int32Array(0);
   private volatileCount = 0;
   private expireCursor = 0;
   /** Exact deadlines of the slots whose expiry is beyond 2^53 ms. */
@@ -85,7 +92,7 @@ export class Db {
   get(key: string): Value | undefined {
     const slot = this.liveSlot(key);
     if (slot === NO_SLOT) return undefined;
-    this.access[slot] = this.lruClock;
+    this.touch(slot);
     return this.values[slot]!;
   }
 
@@ -103,7 +110,7 @@ export class Db {
   getExpire(key: string): number {
     const slot = this.liveSlot(key);
     if (slot === NO_SLOT) return -2;
-    const at = this.expires[slot]!;
+    const at = this.ttlAt(slot);
     return at === 0 ? -1 : at;
   }
 
@@ -111,7 +118,7 @@ export class Db {
   getExpireExact(key: string): number | bigint {
     const slot = this.liveSlot(key);
     if (slot === NO_SLOT) return -2;
-    const at = this.expires[slot]!;
+    const at = this.ttlAt(slot);
     if (at === 0) return -1;
     return at > MAX_EXACT ? this.bigExpires.get(slot) ?? at : at;
   }
@@ -130,6 +137,25 @@ export class Db {
     return Math.max(0, this.lruClock - this.access[slot]!);
   }
 
+  /**
+   * The key's LFU counter as OBJECT FREQ shows it (decayed, not updated), or undefined when the
+   * key does not exist or no LFU policy is active.
+   */
+  frequency(key: string): number | undefined {
+    const slot = this.liveSlot(key);
+    if (slot === NO_SLOT || this.lfu === null) return undefined;
+    const idleMinutes = Math.floor(this.lruClock / 60) - Math.floor(this.access[slot]! / 60);
+    return lfuDecay(this.lfu[slot]!, idleMinutes, this.lfuDecayTime);
+  }
+
+  /** Turns LFU counting on (maxmemory-policy *-lfu) or off; existing keys start at LFU_INIT_VAL. */
+  setLfu(enabled: boolean, logFactor: number, decayTime: number): void {
+    this.lfuLogFactor = logFactor;
+    this.lfuDecayTime = decayTime;
+    if (!enabled) this.lfu = null;
+    else if (this.lfu === null) this.lfu = new Uint8Array(this.access.length).fill(LFU_INIT_VAL);
+  }
+
   // ---- writes -----------------------------------------------------------------------------------
 
   /**
@@ -144,8 +170,8 @@ export class Db {
     }
     if (slot !== NO_SLOT) {
       this.values[slot] = value;
-      if (!keepTtl && this.expires[slot] !== 0) this.clearTtl(slot);
-      this.access[slot] = this.lruClock;
+      if (!keepTtl && this.ttlAt(slot) !== 0) this.clearTtl(slot);
+      this.touch(slot);
       return false;
     }
     this.insert(key, value);
@@ -189,7 +215,7 @@ export class Db {
   /** Removes the TTL; true when there was one. */
   persist(key: string): boolean {
     const slot = this.liveSlot(key);
-    if (slot === NO_SLOT || this.expires[slot] === 0) return false;
+    if (slot === NO_SLOT || this.ttlAt(slot) === 0) return false;
     this.clearTtl(slot);
     return true;
   }
@@ -200,12 +226,13 @@ export class Db {
     this.maps = [new Map()];
     this.keys = [];
     this.values = [];
-    this.expires = new Float64Array(1024);
+    this.expires = new Float64Array(0);
     this.access = new Uint32Array(1024);
+    if (this.lfu !== null) this.lfu = new Uint8Array(1024);
     this.free = [];
     this.count = 0;
     this.volatile = new Int32Array(256);
-    this.volatilePos = new Int32Array(1024).fill(-1);
+    this.volatilePos = new Int32Array(0);
     this.volatileCount = 0;
     this.expireCursor = 0;
     this.bigExpires = new Map();
@@ -217,7 +244,7 @@ export class Db {
   swapContents(other: Db): void {
     const fields = [
       'maps', 'keys', 'values', 'expires', 'access', 'free', 'count',
-      'volatile', 'volatilePos', 'volatileCount', 'expireCursor', 'bigExpires', 'avgTtl',
+      'volatile', 'volatilePos', 'volatileCount', 'expireCursor', 'bigExpires', 'avgTtl', 'lfu',
     ] as const;
     const a = this as unknown as Record<(typeof fields)[number], unknown>;
     const b = other as unknown as Record<(typeof fields)[number], unknown>;
@@ -241,7 +268,7 @@ export class Db {
       if (key === null || key === undefined) {
         empty++;
       } else {
-        const at = this.expires[slot]!;
+        const at = this.ttlAt(slot);
         if (at !== 0 && at <= now) {
           this.expireSlot(slot);
         } else {
@@ -260,7 +287,7 @@ export class Db {
     for (let slot = 0; slot < this.keys.length; slot++) {
       const key = this.keys[slot];
       if (key === null || key === undefined) continue;
-      const at = this.expires[slot]!;
+      const at = this.ttlAt(slot);
       if (at !== 0 && at <= now) continue;
       yield [key, this.values[slot]!, at];
     }
@@ -313,7 +340,7 @@ export class Db {
       if (this.expireCursor >= this.volatileCount) this.expireCursor = 0;
       const slot = this.volatile[this.expireCursor]!;
       checked++;
-      const at = this.expires[slot]!;
+      const at = this.ttlAt(slot);
       if (at <= now) {
         this.expireSlot(slot); // swaps the last entry into expireCursor: check it next
         expired++;
@@ -345,7 +372,7 @@ export class Db {
   private liveSlot(key: string): number {
     const slot = this.findSlot(key);
     if (slot === NO_SLOT) return NO_SLOT;
-    const at = this.expires[slot]!;
+    const at = this.ttlAt(slot);
     if (at !== 0 && at <= this.clock.now()) {
       this.expireSlot(slot);
       return NO_SLOT;
@@ -354,7 +381,7 @@ export class Db {
   }
 
   private isExpired(slot: number): boolean {
-    const at = this.expires[slot]!;
+    const at = this.ttlAt(slot);
     return at !== 0 && at <= this.clock.now();
   }
 
@@ -374,10 +401,11 @@ export class Db {
       slot = this.keys.length;
       this.keys.push(key);
       this.values.push(value);
-      if (slot >= this.expires.length) this.growSlots();
+      if (slot >= this.access.length) this.growSlots();
     }
-    this.expires[slot] = 0;
+    // A free slot's expires entry is already 0: removeSlot clears the TTL.
     this.access[slot] = this.lruClock;
+    if (this.lfu !== null) this.lfu[slot] = LFU_INIT_VAL;
     let map = this.maps[this.maps.length - 1]!;
     if (map.size >= this.mapLimit) map = this.mapWithRoom();
     map.set(key, slot);
@@ -395,7 +423,7 @@ export class Db {
   private removeSlot(slot: number): void {
     const key = this.keys[slot]!;
     for (const map of this.maps) if (map.delete(key)) break;
-    if (this.expires[slot] !== 0) this.clearTtl(slot);
+    if (this.ttlAt(slot) !== 0) this.clearTtl(slot);
     this.keys[slot] = null;
     this.values[slot] = null;
     this.free.push(slot);
@@ -403,19 +431,44 @@ export class Db {
   }
 
   private growSlots(): void {
-    const size = this.expires.length * 2;
-    const expires = new Float64Array(size);
-    expires.set(this.expires);
-    this.expires = expires;
+    const size = this.access.length * 2;
     const access = new Uint32Array(size);
     access.set(this.access);
     this.access = access;
+    if (this.expires.length > 0) this.allocateTtl(size);
+    if (this.lfu !== null) {
+      const lfu = new Uint8Array(size);
+      lfu.set(this.lfu);
+      this.lfu = lfu;
+    }
+  }
+
+  private allocateTtl(size: number): void {
+    const expires = new Float64Array(size);
+    expires.set(this.expires);
+    this.expires = expires;
     const pos = new Int32Array(size).fill(-1);
     pos.set(this.volatilePos);
     this.volatilePos = pos;
   }
 
+  /** The slot's deadline in unix ms, 0 without TTL. */
+  private ttlAt(slot: number): number {
+    return this.volatileCount === 0 ? 0 : this.expires[slot]!;
+  }
+
+  /** An access: LFU counter (decay, then the logarithmic increment) and LRU time. */
+  private touch(slot: number): void {
+    if (this.lfu !== null) {
+      const idleMinutes = Math.floor(this.lruClock / 60) - Math.floor(this.access[slot]! / 60);
+      const decayed = lfuDecay(this.lfu[slot]!, idleMinutes, this.lfuDecayTime);
+      this.lfu[slot] = lfuLogIncr(decayed, this.lfuLogFactor);
+    }
+    this.access[slot] = this.lruClock;
+  }
+
   private setTtl(slot: number, at: number): void {
+    if (this.expires.length === 0) this.allocateTtl(this.access.length);
     if (this.expires[slot] === 0) {
       if (this.volatileCount === this.volatile.length) {
         const grown = new Int32Array(this.volatile.length * 2);
