@@ -62,6 +62,10 @@ const METRICS: MetricDef[] = [
   { key: 'get16.rps', label: 'GET -P 16 throughput', unit: 'req/s', better: 'higher', target: { op: '>=', value: 0.5 }, digits: 0 },
   { key: 'set16.cpu', label: 'SET -P 16 server CPU/request', unit: 'µs', better: 'lower', digits: 3 },
   { key: 'get16.cpu', label: 'GET -P 16 server CPU/request', unit: 'µs', better: 'lower', digits: 3 },
+  { key: 'set1.sys', label: 'SET -P 1 server read+write syscalls/request', unit: 'calls', better: 'lower', digits: 3 },
+  { key: 'get1.sys', label: 'GET -P 1 server read+write syscalls/request', unit: 'calls', better: 'lower', digits: 3 },
+  { key: 'set16.sys', label: 'SET -P 16 server read+write syscalls/request', unit: 'calls', better: 'lower', digits: 3 },
+  { key: 'get16.sys', label: 'GET -P 16 server read+write syscalls/request', unit: 'calls', better: 'lower', digits: 3 },
   { key: 'pipe.seconds', label: `--pipe load of ${PIPE_KEYS.toLocaleString('en-US')} SETs`, unit: 's', better: 'lower', target: { op: '<=', value: 2 }, digits: 2 },
   { key: 'pipe.bytesPerKey', label: 'memory per key (RSS growth / keys)', unit: 'bytes', better: 'lower', target: { op: '<=', value: 1.5 }, digits: 1 },
 ];
@@ -93,9 +97,10 @@ function benchStep(test: 'set' | 'get', pipeline: number, requests: number, clk:
     const key = `${test}${pipeline}`;
     record(round, `${key}.rps`, s.kind, r.rps);
     record(round, `${key}.cpu`, s.kind, r.cpuUsPerReq);
+    record(round, `${key}.sys`, s.kind, r.syscallsPerReq);
     for (const w of r.warnings) if (!warnings[s.kind].includes(w)) warnings[s.kind].push(w);
     commands.add(`redis-benchmark ${benchArgs(0, test, requests, pipeline).join(' ').replace('-p 0', '-p <port>')}`);
-    log(`  ${s.kind.padEnd(6)} ${test.toUpperCase()} -P ${pipeline}: ${Math.round(r.rps)} req/s, ${r.cpuUsPerReq.toFixed(3)} µs CPU/req (${(r.wallMs / 1000).toFixed(1)} s)`);
+    log(`  ${s.kind.padEnd(6)} ${test.toUpperCase()} -P ${pipeline}: ${Math.round(r.rps)} req/s, ${r.cpuUsPerReq.toFixed(3)} µs CPU/req, ${r.syscallsPerReq.toFixed(3)} syscalls/req (${(r.wallMs / 1000).toFixed(1)} s)`);
   };
 }
 

@@ -73,6 +73,15 @@ export function cpuTicks(pid: number): number {
   return utime + stime;
 }
 
+/** read + write system calls made by pid so far (syscr + syscw of /proc/<pid>/io). */
+export function syscalls(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'latin1');
+  const r = /^syscr:\s+(\d+)$/m.exec(io);
+  const w = /^syscw:\s+(\d+)$/m.exec(io);
+  if (r === null || w === null) throw new Error(`cannot parse /proc/${pid}/io`);
+  return Number(r[1]) + Number(w[1]);
+}
+
 /** VmRSS of pid in bytes. */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'latin1');

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, openSync, closeSync } from 'node:fs';
 import { once } from 'node:events';
-import { HOST, cpuTicks, rssBytes, type ServerProc } from './procs.js';
+import { HOST, cpuTicks, rssBytes, syscalls, type ServerProc } from './procs.js';
 
 export interface ToolResult {
   stdout: string;
@@ -46,6 +46,8 @@ export interface BenchRun {
   rps: number;
   /** Server CPU (user + system) per request, microseconds. */
   cpuUsPerReq: number;
+  /** Server read + write system calls per request. */
+  syscallsPerReq: number;
   requests: number;
   wallMs: number;
   warnings: string[];
@@ -74,13 +76,16 @@ export function benchArgs(port: number, test: 'set' | 'get', requests: number, p
 export async function redisBenchmark(s: ServerProc, test: 'set' | 'get', requests: number, pipeline: number, clkTck: number): Promise<BenchRun> {
   const args = benchArgs(s.port, test, requests, pipeline);
   const before = cpuTicks(s.pid);
+  const sysBefore = syscalls(s.pid);
   const r = await runTool('redis-benchmark', args, 300_000);
   const after = cpuTicks(s.pid);
+  const sysAfter = syscalls(s.pid);
   if (r.code !== 0) throw new Error(`redis-benchmark ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   const rps = parseCsvRps(r.stdout, test.toUpperCase());
   return {
     rps,
     cpuUsPerReq: (((after - before) / clkTck) * 1e6) / requests,
+    syscallsPerReq: (sysAfter - sysBefore) / requests,
     requests,
     wallMs: r.ms,
     warnings: warningLines(r.stdout + r.stderr),
