@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// A 4 MiB young generation (V8's default grows to 16) costs little speed and ~30 MB at 1M keys.
 // rewind-server: runs the compiled entry point (npm's `prepare` builds dist/) when it is newer
 // than every source file, else the TypeScript source through tsx, so a checkout that changed
 // since its last build never runs stale code.

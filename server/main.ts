@@ -5,6 +5,7 @@
 import { Config, ConfigError, parseCommandLine, readConfigFile } from './config.js';
 import { startWithConfig } from './index.js';
 import { createLogger, pinoLevel } from './log.js';
+import { startIdleCollector } from './memory.js';
 import { REWIND_VERSION, REDIS_COMPAT_VERSION } from './server-state.js';
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   for (const d of [...directives, ...args.directives]) config.load(d.name, d.args, d.where);
   const log = createLogger(pinoLevel(config.get('loglevel')), config.get('logfile') || undefined);
   const server = await startWithConfig(config, log);
+  const stopCollector = startIdleCollector(server.state, log);
   const stop = (signal: string): void => {
     log.info({ signal }, 'received signal, shutting down');
     void server.close();
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   await server.closed;
+  stopCollector();
   log.flush();
   process.exit(0);
 }
