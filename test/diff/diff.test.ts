@@ -39,8 +39,9 @@ describe.skipIf(!HAVE_REDIS)('differential corpus vs real Redis', () => {
     test(file, async () => {
       // Parse first: a syntax error in the corpus fails this file only, with file:line.
       const steps = await loadCorpus(path.join(DIR, file));
-      [redis, rewind] = await Promise.all([startRealRedis(), startTestServer()]);
-      const mismatches = await runCorpus(file, steps, { redisPort: redis.port, rewindPort: rewind.port });
+      const real = (redis = await startRealRedis());
+      const ours = (rewind = await startTestServer());
+      const mismatches = await runCorpus(file, steps, { redisPort: real.port, rewindPort: ours.port });
       if (mismatches.length > 0) throw new Error(`${file}: ${formatMismatches(mismatches)}`);
     });
   }

@@ -57,6 +57,32 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Children not yet stopped. If the test process exits without stopping them (a hook timed out,
+ * the worker is torn down), the exit handler kills them so no redis-server outlives the run.
+ */
+const LIVE = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  LIVE.add(child);
+  child.once('exit', () => LIVE.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of LIVE) {
+        if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+          try {
+            process.kill(c.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+      }
+    });
+  }
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -88,6 +114,7 @@ async function startOnce(bin: string, extraArgs: readonly string[]): Promise<Rea
   const pw = extraArgs.indexOf('--requirepass');
   const password = pw >= 0 ? extraArgs[pw + 1] : undefined;
   const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

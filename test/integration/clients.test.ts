@@ -309,11 +309,12 @@ const FLAVOURS: Flavour[] = [
 ];
 
 describe('client compatibility', () => {
-  let rewind: TestServer;
+  let rewind: TestServer | undefined;
   let redis: RealRedis | null = null;
 
   beforeAll(async () => {
-    [rewind, redis] = await Promise.all([startTestServer(), HAVE_REDIS ? startRealRedis() : Promise.resolve(null)]);
+    rewind = await startTestServer();
+    if (HAVE_REDIS) redis = await startRealRedis();
   });
   afterAll(async () => {
     await Promise.all([rewind?.close(), redis?.stop()]);
@@ -322,7 +323,7 @@ describe('client compatibility', () => {
   FLAVOURS.forEach((flavour, i) => {
     describe(flavour.name, () => {
       test('Rewind gives what Redis 7 gives', async () => {
-        const got = await flavour.run(rewind.port, `c${i}`);
+        const got = await flavour.run(rewind!.port, `c${i}`);
         expect(got).toEqual({ ...EXPECTED, resp: flavour.resp });
       });
 

@@ -225,22 +225,21 @@ const DIFF_CASES: Case[] = [
 ];
 
 describe.skipIf(!HAVE_REDIS)('protocol edge cases vs real Redis (bytes and close)', () => {
-  let redis: RealRedis;
-  let rewind: TestServer;
-  let redisAuth: RealRedis;
-  let rewindAuth: TestServer;
-  let redisSmall: RealRedis;
-  let rewindSmall: TestServer;
+  let redis: RealRedis | undefined;
+  let rewind: TestServer | undefined;
+  let redisAuth: RealRedis | undefined;
+  let rewindAuth: TestServer | undefined;
+  let redisSmall: RealRedis | undefined;
+  let rewindSmall: TestServer | undefined;
 
   beforeAll(async () => {
-    [redis, rewind, redisAuth, rewindAuth, redisSmall, rewindSmall] = await Promise.all([
-      startRealRedis(),
-      startTestServer(),
-      startRealRedis(['--requirepass', 'secret']),
-      startTestServer({ requirepass: 'secret' }),
-      startRealRedis(['--proto-max-bulk-len', '1048576']),
-      startTestServer({ 'proto-max-bulk-len': 1048576 }),
-    ]);
+    // One at a time, so that afterAll stops whatever started even if a later start fails.
+    redis = await startRealRedis();
+    rewind = await startTestServer();
+    redisAuth = await startRealRedis(['--requirepass', 'secret']);
+    rewindAuth = await startTestServer({ requirepass: 'secret' });
+    redisSmall = await startRealRedis(['--proto-max-bulk-len', '1048576']);
+    rewindSmall = await startTestServer({ 'proto-max-bulk-len': 1048576 });
   });
   afterAll(async () => {
     await Promise.all([redis?.stop(), rewind?.close(), redisAuth?.stop(), rewindAuth?.close(), redisSmall?.stop(), rewindSmall?.close()]);
@@ -254,7 +253,7 @@ describe.skipIf(!HAVE_REDIS)('protocol edge cases vs real Redis (bytes and close
 
   for (const c of DIFF_CASES) {
     test(c.name, async () => {
-      await compare(redis.port, rewind.port, c.input);
+      await compare(redis!.port, rewind!.port, c.input);
     });
   }
 
@@ -267,13 +266,13 @@ describe.skipIf(!HAVE_REDIS)('protocol edge cases vs real Redis (bytes and close
     ['*11 after AUTH', Buffer.concat([encodeCommand(['AUTH', 'secret']), b('*11\r\n')])],
     ['$16385 after AUTH', Buffer.concat([encodeCommand(['AUTH', 'secret']), b('*1\r\n$16385\r\n')])],
   ])('requirepass: %s', async (_name, input) => {
-    await compare(redisAuth.port, rewindAuth.port, input);
+    await compare(redisAuth!.port, rewindAuth!.port, input);
   });
 
   test.each([
     ['$1048576 (at the limit)', b('*1\r\n$1048576\r\n')],
     ['$1048577 (over the limit)', b('*1\r\n$1048577\r\n')],
   ])('proto-max-bulk-len 1mb: %s', async (_name, input) => {
-    await compare(redisSmall.port, rewindSmall.port, input);
+    await compare(redisSmall!.port, rewindSmall!.port, input);
   });
 });
