@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { redisAvailable, startRealRedis, type RealRedis } from '../helpers/real-redis.js';
-import { formatMismatches, loadCorpus, runCorpus } from './harness.js';
+import { parseReply } from '../helpers/raw.js';
+import { compareOutcomes, formatMismatches, loadCorpus, parseCorpus, runCorpus, type Outcome } from './harness.js';
 
 const DIR = path.dirname(fileURLToPath(import.meta.url));
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.redis')).sort();
@@ -45,4 +46,40 @@ describe.skipIf(!HAVE_REDIS)('differential corpus vs real Redis', () => {
       if (mismatches.length > 0) throw new Error(`${file}: ${formatMismatches(mismatches)}`);
     });
   }
+});
+
+describe('harness', () => {
+  test('parses directives, quoting and comments, and names file:line on errors', () => {
+    const steps = parseCorpus('x.redis', '# c\n\nSET k "a b"  # trailing\n!sorted KEYS *\n!sleep 5\n!redis72 CLIENT NO-TOUCH on\nSET h "#"\n');
+    expect(steps.map((s) => (s.kind === 'command' ? [s.line, s.directive, s.argv.map(String)] : [s.line, s.kind]))).toEqual([
+      [3, 'plain', ['SET', 'k', 'a b']],
+      [4, 'sorted', ['KEYS', '*']],
+      [5, 'sleep'],
+      [6, 'skip'],
+      [7, 'plain', ['SET', 'h', '#']],
+    ]);
+    expect(() => parseCorpus('y.redis', 'PING\nECHO "open\n')).toThrow('y.redis:2: unbalanced quotes');
+    expect(() => parseCorpus('z.redis', '!nope PING\n')).toThrow('z.redis:1: unknown directive !nope');
+  });
+
+  test('compares under each directive', () => {
+    const r = (text: string): Outcome => ({ ok: true, reply: parseReply(text) });
+    expect(compareOutcomes('plain', r('+OK\r\n'), r('+OK\r\n'))).toBeNull();
+    expect(compareOutcomes('plain', r(':1\r\n'), r(':2\r\n'))).toBe('reply bytes differ');
+    expect(compareOutcomes('ignore', r(':1\r\n'), r(':2\r\n'))).toBeNull();
+    expect(compareOutcomes('ignore', r(':1\r\n'), r('+1\r\n'))).not.toBeNull();
+    expect(compareOutcomes('sorted', r('*2\r\n$1\r\na\r\n$1\r\nb\r\n'), r('*2\r\n$1\r\nb\r\n$1\r\na\r\n'))).toBeNull();
+    expect(compareOutcomes('sorted', r('*2\r\n$1\r\na\r\n$1\r\nb\r\n'), r('*2\r\n$1\r\nb\r\n$1\r\nb\r\n'))).not.toBeNull();
+    expect(compareOutcomes('scan', r('*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n'), r('*2\r\n$1\r\n0\r\n*2\r\n$1\r\nb\r\n$1\r\na\r\n'))).toBeNull();
+    expect(compareOutcomes('scan', r('*2\r\n$1\r\n0\r\n*0\r\n'), r('*2\r\n$2\r\n17\r\n*0\r\n'))).not.toBeNull();
+    expect(compareOutcomes('plain', { ok: false, what: 'connection closed' }, { ok: false, what: 'connection closed' })).toBeNull();
+    expect(compareOutcomes('plain', r('+OK\r\n'), { ok: false, what: 'connection closed' })).not.toBeNull();
+  });
+
+  test('reports file:line, the command and both replies', () => {
+    const text = formatMismatches([{ file: 'a.redis', line: 7, command: 'GET k', reason: 'reply bytes differ', redis: '"$-1\\r\\n"', rewind: '"_\\r\\n"' }]);
+    expect(text).toContain('a.redis:7: GET k');
+    expect(text).toContain('redis:  "$-1\\r\\n"');
+    expect(text).toContain('rewind: "_\\r\\n"');
+  });
 });
