@@ -67,6 +67,7 @@ const METRICS: MetricDef[] = [
   { key: 'set16.sys', label: 'SET -P 16 server read+write syscalls/request', unit: 'calls', better: 'lower', digits: 3 },
   { key: 'get16.sys', label: 'GET -P 16 server read+write syscalls/request', unit: 'calls', better: 'lower', digits: 3 },
   { key: 'pipe.seconds', label: `--pipe load of ${PIPE_KEYS.toLocaleString('en-US')} SETs`, unit: 's', better: 'lower', target: { op: '<=', value: 2 }, digits: 2 },
+  { key: 'pipe.cpu', label: '--pipe load, server CPU time', unit: 's', better: 'lower', digits: 2 },
   { key: 'pipe.bytesPerKey', label: 'memory per key (RSS growth / keys)', unit: 'bytes', better: 'lower', target: { op: '<=', value: 1.5 }, digits: 1 },
 ];
 
@@ -104,17 +105,18 @@ function benchStep(test: 'set' | 'get', pipeline: number, requests: number, clk:
   };
 }
 
-function pipeStep(file: string): Step {
+function pipeStep(file: string, clk: number): Step {
   return async (s, round) => {
-    const r = await pipeLoad(s, file, PIPE_KEYS);
+    const r = await pipeLoad(s, file, PIPE_KEYS, clk);
     record(round, 'pipe.seconds', s.kind, r.seconds);
+    record(round, 'pipe.cpu', s.kind, r.cpuSeconds);
     record(round, 'pipe.bytesPerKey', s.kind, r.bytesPerKey);
     commands.add('redis-cli -h 127.0.0.1 -p <port> --pipe < <file of SET key:<n> value:<n>>');
     if (r.errors !== 0 || r.replies !== PIPE_KEYS) problems.push(`${s.kind} round ${round + 1}: --pipe summary '${r.summary}' (expected errors: 0, replies: ${PIPE_KEYS})`);
     if (Number.isNaN(r.dbsize)) {
       if (!notes.includes(`${s.kind}: DBSIZE unavailable`)) notes.push(`${s.kind}: DBSIZE unavailable`);
     } else if (r.dbsize !== PIPE_KEYS) problems.push(`${s.kind} round ${round + 1}: DBSIZE ${r.dbsize} after --pipe, expected ${PIPE_KEYS}`);
-    log(`  ${s.kind.padEnd(6)} --pipe: ${r.seconds.toFixed(2)} s, '${r.summary}', RSS ${(r.rssBefore / 2 ** 20).toFixed(1)} -> ${(r.rssAfter / 2 ** 20).toFixed(1)} MiB, ${r.bytesPerKey.toFixed(1)} B/key`);
+    log(`  ${s.kind.padEnd(6)} --pipe: ${r.seconds.toFixed(2)} s (server CPU ${r.cpuSeconds.toFixed(2)} s), '${r.summary}', RSS ${(r.rssBefore / 2 ** 20).toFixed(1)} -> ${(r.rssAfter / 2 ** 20).toFixed(1)} MiB, ${r.bytesPerKey.toFixed(1)} B/key`);
   };
 }
 
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
     const bytes = await writePipeFile(pipeFile, PIPE_KEYS);
     log(`pipe file: ${PIPE_KEYS} SETs, ${(bytes / 2 ** 20).toFixed(1)} MiB; rounds: ${ROUNDS}${quick ? ' (quick)' : ''}`);
     const steps: [string, Step][] = [
-      ['pipe', pipeStep(pipeFile)],
+      ['pipe', pipeStep(pipeFile, clk)],
       ['SET -P 1', benchStep('set', 1, P1_REQUESTS, clk)],
       ['GET -P 1', benchStep('get', 1, P1_REQUESTS, clk)],
       ['SET -P 16', benchStep('set', 16, P16_REQUESTS, clk)],

@@ -4,6 +4,7 @@
  * functions with the most self time and the most inclusive time.
  *
  *   npx tsx bench/profile.ts bench16        redis-benchmark SET then GET, -c 50 -P 16
+ *   npx tsx bench/profile.ts bench1         the same at -P 1 (200,000 requests each)
  *   npx tsx bench/profile.ts pipe           redis-cli --pipe of 1,000,000 SETs
  *   npx tsx bench/profile.ts summarize F    summarize an existing .cpuprofile
  * Options: --out <dir> keeps the .cpuprofile there (open it in Chrome DevTools), --top <n>.
@@ -86,7 +87,7 @@ export function summarize(file: string, top: number): string {
   return lines.join('\n');
 }
 
-async function profileRun(mode: 'bench16' | 'pipe', outDir: string, top: number): Promise<void> {
+async function profileRun(mode: 'bench16' | 'bench1' | 'pipe', outDir: string, top: number): Promise<void> {
   installExitHandlers();
   const port = await freePort();
   const args = ['--cpu-prof', '--cpu-prof-dir', outDir, 'server/bin.js', '--port', String(port), '--bind', HOST, '--save', ''];
@@ -102,9 +103,10 @@ async function profileRun(mode: 'bench16' | 'pipe', outDir: string, top: number)
       if (Date.now() > deadline) throw new Error('rewind not ready');
       await new Promise((res) => setTimeout(res, 200));
     }
-    if (mode === 'bench16') {
+    if (mode === 'bench16' || mode === 'bench1') {
+      const [pipeline, requests] = mode === 'bench16' ? ['16', '1500000'] : ['1', '200000'];
       for (const t of ['set', 'get']) {
-        const r = await runTool('redis-benchmark', ['-h', HOST, '-p', String(port), '-t', t, '-n', '1500000', '-c', '50', '-P', '16', '-r', '100000', '-q'], 300_000);
+        const r = await runTool('redis-benchmark', ['-h', HOST, '-p', String(port), '-t', t, '-n', requests, '-c', '50', '-P', pipeline, '-r', '100000', '-q'], 300_000);
         process.stderr.write(r.stdout.split('\r').pop() ?? '');
       }
     } else {
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${summarize(positionals[1] ?? '', top)}\n`);
     return;
   }
-  if (mode !== 'bench16' && mode !== 'pipe') throw new Error('usage: profile.ts bench16|pipe|summarize <file>');
+  if (mode !== 'bench16' && mode !== 'bench1' && mode !== 'pipe') throw new Error('usage: profile.ts bench16|bench1|pipe|summarize <file>');
   const outDir = values.out ?? mkdtempSync(path.join(os.tmpdir(), 'rewind-prof-'));
   mkdirSync(outDir, { recursive: true });
   await profileRun(mode, outDir, top);

@@ -115,6 +115,8 @@ export async function writePipeFile(path: string, count: number): Promise<number
 
 export interface PipeRun {
   seconds: number;
+  /** Server CPU (user + system) spent during the load, seconds. */
+  cpuSeconds: number;
   errors: number;
   replies: number;
   rssBefore: number;
@@ -132,10 +134,12 @@ async function cli(port: number, ...args: string[]): Promise<string> {
 }
 
 /** Loads the pipe file with redis-cli --pipe; RSS is read before and after (after a short settle). */
-export async function pipeLoad(s: ServerProc, file: string, count: number): Promise<PipeRun> {
+export async function pipeLoad(s: ServerProc, file: string, count: number, clkTck: number): Promise<PipeRun> {
   await new Promise((r) => setTimeout(r, 300));
   const rssBefore = rssBytes(s.pid);
+  const cpuBefore = cpuTicks(s.pid);
   const r = await runTool('redis-cli', ['-h', HOST, '-p', String(s.port), '--pipe'], 600_000, file);
+  const cpuSeconds = (cpuTicks(s.pid) - cpuBefore) / clkTck;
   await new Promise((res) => setTimeout(res, 1000));
   const rssAfter = rssBytes(s.pid);
   const m = /errors: (\d+), replies: (\d+)/.exec(r.stdout);
@@ -147,6 +151,7 @@ export async function pipeLoad(s: ServerProc, file: string, count: number): Prom
   if (probe !== `value:${count - 1}`) throw new Error(`${s.kind}: GET key:${count - 1} gave ${JSON.stringify(probe)} after --pipe`);
   return {
     seconds: r.ms / 1000,
+    cpuSeconds,
     errors,
     replies,
     rssBefore,
