@@ -12,12 +12,13 @@
  *   an inline line past 64 KiB           too big inline request
  *   count not an int or > 2^31-1         invalid multibulk length
  *   length not an int, < 0 or too big    invalid bulk length (proto-max-bulk-len)
- *   before AUTH: count > 10, len > 16384 the same two errors
+ *   before AUTH: count > 10, len > 16384 unauthenticated multibulk length / unauthenticated bulk length
  *
- * Ownership: argv elements are views into the chunks given to feed(); they stay valid because the
- * parser never writes into a chunk, but a caller that keeps an argument must copy it. A bulk of
- * 32 KiB or more that spans chunks is assembled once into its own buffer instead of by repeated
- * concatenation.
+ * Ownership: argv elements are views into the chunks given to feed(). A caller whose chunks are
+ * reused (the server reads into one buffer) calls detach() before the chunk's bytes change: the
+ * parser then copies what it still holds. So an argv is valid while its command runs; anything
+ * kept longer (a stored value, a blocked command) must be copied. A bulk of 32 KiB or more that
+ * spans chunks is assembled once into its own buffer instead of by repeated concatenation.
  */
 import { ProtocolError } from './errors.js';
 
@@ -53,12 +54,15 @@ export class RespParser {
   private remaining = 0;
   private bulkLen = -1;
   private big: Buffer | null = null;
+  /** The chunk of the last feed(), whose memory the caller may reuse after detach(). */
+  private lastChunk: Buffer = EMPTY;
   private bigFilled = 0;
 
   constructor(private readonly limits: ParserLimits) {}
 
   /** Adds bytes from the socket. The chunk must not be modified afterwards. */
   feed(chunk: Buffer): void {
+    this.lastChunk = chunk;
     if (this.big !== null) {
       chunk = this.fillBig(chunk);
       if (chunk.length === 0) return;
@@ -68,7 +72,14 @@ export class RespParser {
       this.pos = 0;
       return;
     }
-    if (this.need > 0 && this.buf.length - this.pos + this.pendingBytes + chunk.length < this.need) {
+    const held = this.buf.length - this.pos + this.pendingBytes + chunk.length;
+    // Waiting for a bulk: keep chunks aside until it is complete. Waiting for a line end: keep
+    // them aside until one may have arrived, or the 64 KiB limit is passed. Either way each byte
+    // is copied once instead of once per chunk.
+    const waiting = this.need > 0
+      ? held < this.need
+      : held <= PROTO_INLINE_MAX_SIZE && chunk.indexOf(10) < 0 && chunk.indexOf(13) < 0;
+    if (waiting) {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
       return;
@@ -79,6 +90,26 @@ export class RespParser {
     this.pending.length = 0;
     this.pendingBytes = 0;
     this.need = 0;
+  }
+
+  /**
+   * Copies every byte still held from the last chunk (an unparsed tail, a half-read command's
+   * arguments), so the caller may reuse the chunk's memory. Cheap when everything was consumed.
+   */
+  detach(): void {
+    const shared = this.lastChunk.buffer;
+    this.lastChunk = EMPTY;
+    if (this.pos >= this.buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    } else if (this.buf.buffer === shared) {
+      this.buf = Buffer.from(this.buf.subarray(this.pos));
+      this.pos = 0;
+    }
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) if (pending[i]!.buffer === shared) pending[i] = Buffer.from(pending[i]!);
+    const argv = this.argv;
+    if (argv !== null) for (let i = 0; i < argv.length; i++) if (argv[i]!.buffer === shared) argv[i] = Buffer.from(argv[i]!);
   }
 
   /** Bytes received but not yet returned as commands (for CLIENT LIST qbuf). */
@@ -157,7 +188,7 @@ export class RespParser {
     if (cr < 0) return false;
     const n = parseLength(buf, this.pos + 1, cr);
     if (n === INVALID || n > INT_MAX) return this.fail('invalid multibulk length');
-    if (n > UNAUTH_MAX_COUNT && this.limits.unauthenticated) return this.fail('invalid multibulk length');
+    if (n > UNAUTH_MAX_COUNT && this.limits.unauthenticated) return this.fail('unauthenticated multibulk length');
     this.pos = cr + 2;
     if (n > 0) {
       this.argv = [];
@@ -177,7 +208,7 @@ export class RespParser {
     }
     const n = parseLength(buf, this.pos + 1, cr);
     if (n < 0 || n > this.limits.maxBulkLen) return this.fail('invalid bulk length');
-    if (n > UNAUTH_MAX_BULK && this.limits.unauthenticated) return this.fail('invalid bulk length');
+    if (n > UNAUTH_MAX_BULK && this.limits.unauthenticated) return this.fail('unauthenticated bulk length');
     this.pos = cr + 2;
     this.bulkLen = n;
     return true;

@@ -11,6 +11,8 @@ import net from 'node:net';
 import { Config, ConfigError } from './config.js';
 import { createLogger, pinoLevel, type Logger } from './log.js';
 import { ServerState } from './server-state.js';
+import { adoptConnection } from './connection.js';
+import type { Client } from './client.js';
 import { SYSTEM_CLOCK, type Clock } from '../commands/keyspace/db.js';
 import type { ShutdownOptions } from '../commands/context.js';
 
@@ -61,22 +63,27 @@ export async function startWithConfig(config: Config, logger?: Logger, clock: Cl
   const sockets = new Set<net.Socket>();
   const servers: net.Server[] = [];
 
-  const onConnection = (socket: net.Socket): void => {
+  const onConnection = (accepted: net.Socket): void => {
     if (state.clientCount >= config.int('maxclients')) {
       state.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      accepted.end('-ERR max number of clients reached\r\n');
       return;
     }
+    let client: Client | null = null;
+    const socket = adoptConnection(accepted, (_s, chunk) => {
+      state.onData(client!, chunk);
+      client!.parser.detach();
+    });
+    client = state.newClient(socket);
     socket.setNoDelay(true);
     const keepalive = config.int('tcp-keepalive');
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
     sockets.add(socket);
-    const client = state.newClient(socket);
-    socket.on('data', (chunk: Buffer) => state.onData(client, chunk));
-    socket.on('error', (err) => log.debug({ client: client.id, err: err.message }, 'socket error'));
+    const owner = client;
+    socket.on('error', (err) => log.debug({ client: owner.id, err: err.message }, 'socket error'));
     socket.on('close', () => {
       sockets.delete(socket);
-      client.detach();
+      owner.detach();
     });
   };
 
@@ -86,7 +93,7 @@ export async function startWithConfig(config: Config, logger?: Logger, clock: Cl
   for (const raw of binds) {
     const optional = raw.startsWith('-');
     const host = optional ? raw.slice(1) : raw;
-    const server = net.createServer({ noDelay: true }, onConnection);
+    const server = net.createServer({ noDelay: true, pauseOnConnect: true }, onConnection);
     try {
       await listen(server, boundPort, host, config.int('tcp-backlog'));
     } catch (e) {
