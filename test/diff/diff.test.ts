@@ -41,7 +41,8 @@ describe.skipIf(!HAVE_REDIS)('differential corpus vs real Redis', () => {
       // Parse first: a syntax error in the corpus fails this file only, with file:line.
       const steps = await loadCorpus(path.join(DIR, file));
       const real = (redis = await startRealRedis());
-      const ours = (rewind = await startTestServer());
+      // The same settings as the real server: DEBUG allowed on both sides.
+      const ours = (rewind = await startTestServer({ 'enable-debug-command': 'yes' }));
       const mismatches = await runCorpus(file, steps, { redisPort: real.port, rewindPort: ours.port });
       if (mismatches.length > 0) throw new Error(`${file}: ${formatMismatches(mismatches)}`);
     });
