@@ -296,29 +296,28 @@ export class Db {
   /** A random live key, or undefined when the db is empty. */
   randomKey(): string | undefined {
     for (let tries = 0; this.count > 0 && tries < 100; tries++) {
-      const slot = Math.floor(Math.random() * this.keys.length);
-      const key = this.keys[slot];
-      if (key === null || key === undefined) continue;
-      if (this.isExpired(slot)) {
-        this.expireSlot(slot);
-        continue;
-      }
-      return key;
+      const key = this.liveKeyAt(Math.floor(Math.random() * this.keys.length));
+      if (key !== undefined) return key;
     }
     // Sparse table: walk from a random point instead of sampling forever.
     const n = this.keys.length;
     const start = Math.floor(Math.random() * Math.max(n, 1));
-    for (let i = 0; i < n; i++) {
-      const slot = (start + i) % n;
-      const key = this.keys[slot];
-      if (key === null || key === undefined) continue;
-      if (this.isExpired(slot)) {
-        this.expireSlot(slot);
-        continue;
-      }
-      return key;
+    for (let i = 0; i < n && this.count > 0; i++) {
+      const key = this.liveKeyAt((start + i) % n);
+      if (key !== undefined) return key;
     }
     return undefined;
+  }
+
+  /** The key in slot if it is live; an expired one is deleted on the way. */
+  private liveKeyAt(slot: number): string | undefined {
+    const key = this.keys[slot];
+    if (key === null || key === undefined) return undefined;
+    if (this.isExpired(slot)) {
+      this.expireSlot(slot);
+      return undefined;
+    }
+    return key;
   }
 
   // ---- active expiry ----------------------------------------------------------------------------

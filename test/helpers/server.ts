@@ -47,3 +47,16 @@ export async function startTestServer(config: ServerConfig = {}): Promise<TestSe
     },
   };
 }
+
+/**
+ * Replaces the server's propagator with one that records every logged command as 'ARG ARG ...'
+ * (latin1), for tests of what reaches the AOF. Returns the live list.
+ */
+export function recordPropagation(ts: TestServer): string[] {
+  const logged: string[] = [];
+  ts.server.state.propagator = {
+    feed: (_db, argv) => logged.push(argv.map((a) => a.toString('latin1')).join(' ')),
+    flush: () => undefined,
+  };
+  return logged;
+}

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
 import { connect, disconnectAll } from '../helpers/clients.js';
 
 let ts: TestServer;
@@ -14,11 +14,7 @@ let logged: string[];
 
 beforeEach(async () => {
   ts = await startTestServer();
-  logged = [];
-  ts.server.state.propagator = {
-    feed: (_db, argv) => logged.push(argv.map((a) => a.toString('latin1')).join(' ')),
-    flush: () => undefined,
-  };
+  logged = recordPropagation(ts);
   r = await connect(ts.port);
 });
 
