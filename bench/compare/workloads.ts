@@ -133,15 +133,29 @@ async function cli(port: number, ...args: string[]): Promise<string> {
   return r.stdout.trim();
 }
 
-/** Loads the pipe file with redis-cli --pipe; RSS is read before and after (after a short settle). */
+/**
+ * RSS once it stops moving: read every second until two readings differ by under 1% (at least 2 s,
+ * at most 15 s), so a garbage-collected heap is measured after V8's memory reducer ran, not mid-way.
+ */
+async function settledRss(pid: number): Promise<number> {
+  let prev = rssBytes(pid);
+  for (let i = 0; i < 15; i++) {
+    await new Promise((res) => setTimeout(res, 1000));
+    const cur = rssBytes(pid);
+    if (i >= 1 && Math.abs(cur - prev) < prev * 0.01) return cur;
+    prev = cur;
+  }
+  return prev;
+}
+
+/** Loads the pipe file with redis-cli --pipe; RSS is read before and after (once settled). */
 export async function pipeLoad(s: ServerProc, file: string, count: number, clkTck: number): Promise<PipeRun> {
   await new Promise((r) => setTimeout(r, 300));
   const rssBefore = rssBytes(s.pid);
   const cpuBefore = cpuTicks(s.pid);
   const r = await runTool('redis-cli', ['-h', HOST, '-p', String(s.port), '--pipe'], 600_000, file);
   const cpuSeconds = (cpuTicks(s.pid) - cpuBefore) / clkTck;
-  await new Promise((res) => setTimeout(res, 1000));
-  const rssAfter = rssBytes(s.pid);
+  const rssAfter = await settledRss(s.pid);
   const m = /errors: (\d+), replies: (\d+)/.exec(r.stdout);
   const errors = m !== null ? Number(m[1]) : -1;
   const replies = m !== null ? Number(m[2]) : -1;
