@@ -55,6 +55,24 @@ export interface CommandContext extends ClientView {
   startMonitor(): void;
   /** Ends MONITOR mode (RESET). */
   stopMonitor(): void;
+  /**
+   * Blocks this client on keys of its selected db (BLPOP, BZPOPMIN, XREAD BLOCK...), as Redis 7.2
+   * does: the handler found nothing to serve and calls this instead of replying. When one of the
+   * keys is signalled ready (a write created it, or signalKeyAsReady was called), the server runs
+   * the same command again, with the same argv, for the waiting clients in the order they blocked;
+   * a handler that again finds nothing calls blockOnKeys again and keeps its first deadline.
+   * timeoutMs 0 waits forever. At the deadline, or on CLIENT UNBLOCK ... TIMEOUT, onTimeout writes
+   * the reply (for BLPOP: reply.nullArray()). Inside MULTI or a script the server does not block:
+   * onTimeout is called at once, which is what Redis answers there.
+   */
+  blockOnKeys(keys: readonly string[], timeoutMs: number, onTimeout: (reply: ReplyWriter) => void): void;
+  /** True while this command runs again because a key it waits on became ready. */
+  readonly isRetry: boolean;
+  /**
+   * Marks a key of the selected db as ready for clients blocked on it. Creating a key does this by
+   * itself; call it when a write adds data to a key that already existed (XADD to a stream).
+   */
+  signalKeyAsReady(key: string): void;
 }
 
 export interface ConfigApi {

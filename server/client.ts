@@ -6,7 +6,9 @@
 import type { Argv } from '../protocol/resp-parser.js';
 import { RespParser, type ParserLimits } from '../protocol/resp-parser.js';
 import { ReplyWriter, type ReplySink, type RespVersion } from '../protocol/reply-writer.js';
-import type { CommandContext, ReplyMode } from '../commands/context.js';
+import type { CommandContext, CommandStats, ReplyMode } from '../commands/context.js';
+import type { CommandSpec } from '../commands/table.js';
+import type { BlockedState } from './blocking.js';
 import type { Db } from '../commands/keyspace/db.js';
 import type { ServerState } from './server-state.js';
 
@@ -55,6 +57,14 @@ export class Client implements CommandContext {
   queuedForFlush = false;
   /** Output did not drain: stop reading until it does. */
   paused = false;
+  /** Set while blocked on keys; input after the blocking command waits. */
+  blocked: BlockedState | null = null;
+  /** True while the command runs again for a key that became ready. */
+  isRetry = false;
+  /** The running command, for blockOnKeys. */
+  currentArgv: Argv = [];
+  currentSpec: CommandSpec | null = null;
+  currentStats: CommandStats | null = null;
 
   constructor(
     readonly server: ServerState,
@@ -181,9 +191,18 @@ export class Client implements CommandContext {
     }
   }
 
+  blockOnKeys(keys: readonly string[], timeoutMs: number, onTimeout: (reply: ReplyWriter) => void): void {
+    this.server.blocking.block(this, keys, timeoutMs, onTimeout);
+  }
+
+  signalKeyAsReady(key: string): void {
+    this.server.blocking.signal(this.dbIndex, key);
+  }
+
   /** The connection is gone: forget server-side registrations. */
   detach(): void {
     this.flags |= FLAG_CLOSED;
+    this.server.blocking.forget(this);
     this.server.monitors.delete(this);
     this.server.removeClient(this);
   }

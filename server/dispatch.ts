@@ -66,6 +66,9 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   const writtenBefore = reply.written;
   c.dirty = 0;
   c.commandTime = server.commandTime;
+  c.currentArgv = argv;
+  c.currentSpec = spec;
+  c.currentStats = stats;
   try {
     spec.run!(c, argv);
   } catch (e) {
@@ -92,6 +95,7 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   if (server.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) {
     server.feedMonitors(c, argv);
   }
+  if (server.blocking.hasReady) server.blocking.serveReady();
 }
 
 function monitorRefusal(spec: CommandSpec): string | null {

@@ -12,7 +12,8 @@ import { buildTable, type CommandSpec, type CommandTable } from '../commands/tab
 import { ALL_COMMANDS } from '../commands/index.js';
 import type { Config } from './config.js';
 import { Client, FLAG_CLOSED } from './client.js';
-import { dispatch } from './dispatch.js';
+import { call, dispatch } from './dispatch.js';
+import { BlockingRegistry } from './blocking.js';
 import type { Logger } from './log.js';
 
 export const REWIND_VERSION = '0.1.0';
@@ -45,6 +46,7 @@ export class ServerState implements ServerApi {
   readonly startedAt = Date.now();
   readonly pid = process.pid;
   readonly monitors = new Set<Client>();
+  readonly blocking: BlockingRegistry;
   tcpPort = 0;
   lastSave = Math.floor(Date.now() / 1000);
   requirePass = '';
@@ -83,6 +85,28 @@ export class ServerState implements ServerApi {
     };
     const count = config.int('databases');
     this.dbs = Array.from({ length: count }, (_, i) => new Db(i, clock, hooks));
+    this.blocking = new BlockingRegistry({
+      dbs: this.dbs,
+      // Runs inside the batch of the command that readied the key, so it shares its clock.
+      rerun: (c, state) => {
+        const db = c.dbIndex;
+        c.select(state.dbIndex);
+        c.isRetry = true;
+        try {
+          call(this, c, state.spec, state.stats, state.argv);
+        } finally {
+          c.isRetry = false;
+          c.select(db);
+        }
+        this.queueFlush(c);
+      },
+      resume: (c) => {
+        this.queueFlush(c);
+        if ((c.flags & FLAG_CLOSED) !== 0) return;
+        // Commands pipelined behind the blocking one run now, in a later turn (no deep recursion).
+        setImmediate(() => this.processInput(c));
+      },
+    });
     const applyLfu = (): void => {
       const lfu = config.get('maxmemory-policy').endsWith('-lfu');
       for (const db of this.dbs) db.setLfu(lfu, config.int('lfu-log-factor'), config.int('lfu-decay-time'));
@@ -138,7 +162,7 @@ export class ServerState implements ServerApi {
     const parser = c.parser;
     this.beginBatch();
     c.lastInteraction = this.commandTime;
-    while ((c.flags & FLAG_CLOSED) === 0 && !c.paused) {
+    while ((c.flags & FLAG_CLOSED) === 0 && !c.paused && c.blocked === null) {
       const argv = parser.next();
       if (argv === null) break;
       dispatch(this, c, argv);
