@@ -61,6 +61,8 @@ export class Client implements CommandContext {
   blocked: BlockedState | null = null;
   /** True while the command runs again for a key that became ready. */
   isRetry = false;
+  /** Set while EXEC or a script runs commands: blocking commands answer at once instead. */
+  neverBlock = false;
   /** The running command, for blockOnKeys. */
   currentArgv: Argv = [];
   currentSpec: CommandSpec | null = null;
@@ -192,7 +194,9 @@ export class Client implements CommandContext {
   }
 
   blockOnKeys(keys: readonly string[], timeoutMs: number, onTimeout: (reply: ReplyWriter) => void): void {
-    this.server.blocking.block(this, keys, timeoutMs, onTimeout);
+    // Commands run by EXEC or a script must not wait: they answer as if the timeout passed.
+    if (this.neverBlock) onTimeout(this.reply);
+    else this.server.blocking.block(this, keys, timeoutMs, onTimeout);
   }
 
   signalKeyAsReady(key: string): void {
