@@ -2,6 +2,7 @@
  * Bytes in, replies out, without a socket (Garnet's BDN pattern): pre-encoded RESP goes into a
  * socket-less Client through ServerState.onData, so one op is parse + lookup + checks + handler +
  * reply encoding + the batch end (Client.flush discards the output when there is no socket).
+ * The last cases run over a keyspace of 1M keys, where the hash lookups miss the caches.
  * Variants: no propagation (AOF off) and a propagator that encodes every write as RESP into a
  * buffer, the work an AOF feed does before any file I/O. The real AOF writer is not wired here
  * yet (persistence/ has no writer at the time of writing); swap it in when it lands.
@@ -12,7 +13,7 @@ import { createLogger } from '../server/log.js';
 import { ServerState, type Propagator } from '../server/server-state.js';
 import { SYSTEM_CLOCK } from '../commands/keyspace/db.js';
 import type { Argv } from '../protocol/resp-parser.js';
-import { assert, blackhole, encodeResp, runSuite, type BenchCase } from './lib/suite.js';
+import { assert, blackhole, encodeResp, quickMode, runSuite, type BenchCase } from './lib/suite.js';
 
 /** Encodes fed commands as RESP into a growing buffer, reset on flush (an AOF feed without I/O). */
 class EncodingPropagator implements Propagator {
@@ -103,6 +104,39 @@ for (const aof of [false, true]) {
       },
     });
   }
+}
+
+// A large keyspace: the same GET/SET pipelines over keys spread across 1M keys (100k in quick
+// mode), where hash-table lookups miss the CPU caches as they do in a loaded server.
+const BIG = quickMode() ? 100_000 : 1_000_000;
+const bigState = makeState(null);
+const bigClient = bigState.newClient(null);
+for (let start = 0; start < BIG; start += 10_000) {
+  bigState.onData(bigClient, pipeline(10_000, (i) => ['SET', `key:${start + i}`, `value:${start + i}`]));
+}
+// 1000 different pipelines, used in turn, so the keys touched do not stay in the CPU caches.
+const ROTATE = 1000;
+const spread = (i: number): number => (i * 7919 + 12345) % BIG;
+const bigGets = Array.from({ length: ROTATE }, (_, r) => pipeline(100, (i) => ['GET', `key:${spread(r * 100 + i)}`]));
+const bigSets = Array.from({ length: ROTATE }, (_, r) => pipeline(100, (i) => ['SET', `key:${spread(r * 100 + i + 7)}`, `value:${i}`]));
+const keysLabel = `${BIG.toLocaleString('en-US')} keys`;
+for (const [name, inputs] of [[`GET x100 pipeline over ${keysLabel}`, bigGets], [`SET x100 pipeline over ${keysLabel} (overwrites)`, bigSets]] as const) {
+  let turn = 0;
+  cases.push({
+    name: `${name} [no propagation]`,
+    fn: () => {
+      bigState.onData(bigClient, inputs[turn]!);
+      turn = turn + 1 === ROTATE ? 0 : turn + 1;
+    },
+    check: () => {
+      const before = bigState.stats.totalCommands;
+      const errors = bigState.stats.totalErrorReplies;
+      bigState.onData(bigClient, inputs[0]!);
+      assert(bigState.stats.totalCommands - before === 100, `${name}: ran ${bigState.stats.totalCommands - before}`);
+      assert(bigState.stats.totalErrorReplies === errors, `${name}: error replies`);
+      assert(bigState.dbs[0]!.size === BIG, `${name}: ${bigState.dbs[0]!.size} keys, expected ${BIG}`);
+    },
+  });
 }
 
 runSuite('dispatch (socket-less client)', cases);
