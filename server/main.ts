@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const config = new Config();
   const directives = args.configFile !== undefined ? readConfigFile(args.configFile) : [];
   for (const d of [...directives, ...args.directives]) config.load(d.name, d.args, d.where);
-  const log = createLogger(pinoLevel(config.get('loglevel')), config.get('logfile') || undefined);
+  const log = createLogger(process.env.REWIND_LOG_LEVEL ?? pinoLevel(config.get('loglevel')), config.get('logfile') || undefined);
   const server = await startWithConfig(config, log);
   const stopCollector = startIdleCollector(server.state, log);
   const stop = (signal: string): void => {

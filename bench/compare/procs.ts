@@ -193,9 +193,10 @@ export async function startRedis(dir: string): Promise<ServerProc> {
 
 export async function startRewind(): Promise<ServerProc> {
   const port = await freePort();
-  const args = ['server/bin.js', '--port', String(port), '--bind', HOST, '--save', ''];
-  const shown = `REWIND_LOG_LEVEL=silent node server/bin.js --port ${port} --bind ${HOST} --save ''`;
-  const s = launch('rewind', port, process.execPath, args, { ...process.env, REWIND_LOG_LEVEL: 'silent' }, shown);
+  // Run the bin as users do (npx rewind-server): its shebang carries the V8 flags we ship with.
+  const args = ['--port', String(port), '--bind', HOST, '--save', ''];
+  const shown = `REWIND_LOG_LEVEL=silent server/bin.js --port ${port} --bind ${HOST} --save ''`;
+  const s = launch('rewind', port, path.join(REPO_ROOT, 'server/bin.js'), args, { ...process.env, REWIND_LOG_LEVEL: 'silent' }, shown);
   await waitReady(s, 30_000);
   return s;
 }
