@@ -24,6 +24,9 @@ async function main(): Promise<void> {
   const directives = args.configFile !== undefined ? readConfigFile(args.configFile) : [];
   for (const d of [...directives, ...args.directives]) config.load(d.name, d.args, d.where);
   const log = createLogger(process.env.REWIND_LOG_LEVEL ?? pinoLevel(config.get('loglevel')), config.get('logfile') || undefined);
+  if (config.get('save') !== '') {
+    log.warn({ save: config.get('save') }, 'RDB snapshots are not written by this build yet: data lives in memory only');
+  }
   const server = await startWithConfig(config, log);
   const stopCollector = startIdleCollector(server.state, log);
   const stop = (signal: string): void => {

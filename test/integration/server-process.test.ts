@@ -144,3 +144,23 @@ describe('in-process server', () => {
     }
   });
 });
+
+describe('settings this build cannot honour', () => {
+  it('refuses --appendonly yes instead of silently not logging', async () => {
+    const r = await runServer(['--appendonly', 'yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('AOF persistence is not available in this build yet');
+  });
+
+  it('refuses CONFIG SET appendonly yes with a Redis-style error', async () => {
+    const s = await startServer({ port: 0 });
+    try {
+      expect(s.state.config.set([['appendonly', 'yes']])).toBe(
+        "ERR CONFIG SET failed (possibly related to argument 'appendonly') - AOF persistence is not available in this build yet",
+      );
+      expect(s.state.config.get('appendonly')).toBe('no');
+    } finally {
+      await s.close();
+    }
+  });
+});
