@@ -8,5 +8,6 @@ import { SERVER_COMMANDS } from './server/index.js';
 import { STRING_COMMANDS } from './string/index.js';
 import { KEYS_COMMANDS } from './keys/index.js';
 import { BITMAP_COMMANDS } from './bitmap/index.js';
+import { HLL_COMMANDS } from './hyperloglog/index.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...SERVER_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS, ...BITMAP_COMMANDS];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...SERVER_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS];
