@@ -9,5 +9,6 @@ import { STRING_COMMANDS } from './string/index.js';
 import { KEYS_COMMANDS } from './keys/index.js';
 import { BITMAP_COMMANDS } from './bitmap/index.js';
 import { HLL_COMMANDS } from './hyperloglog/index.js';
+import { STREAM_COMMANDS } from './stream/index.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...SERVER_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...SERVER_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS, ...STREAM_COMMANDS];
