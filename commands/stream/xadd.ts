@@ -147,7 +147,8 @@ export function xaddCommand(c: CommandContext, argv: Argv): void {
   } else {
     const ms = idMs(a.id);
     if (ms === idMs(s.lastId)) {
-      if (idSeq(s.lastId) === U64_MAX) throw new RedisError(ERR_XADD_SMALLER);
+      // Redis 7.0 leaves errno unset on this path and so reports it as the size error.
+      if (idSeq(s.lastId) === U64_MAX) throw new RedisError('ERR Elements are too large to be stored');
       id = s.lastId + 1n;
     } else {
       id = makeId(ms, 0n);

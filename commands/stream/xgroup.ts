@@ -79,7 +79,7 @@ export function xgroupSetidCommand(c: CommandContext, argv: Argv): void {
   const id = isDollar(argv[4]!) ? s.lastId : parseId(argv[4]!, false);
   let entriesRead = ENTRIES_READ_INVALID;
   if (argv.length === 7) {
-    if (!isWord(argv[5]!, 'ENTRIESREAD')) throw new RedisError('ERR syntax error');
+    if (!isWord(argv[5]!, 'ENTRIESREAD')) throw new RedisError(errUnknownSubcommandArity(argv[1]!.latin1Slice(), 'xgroup'));
     entriesRead = entriesReadArg(argv[6]!);
   }
   g.lastId = id;
