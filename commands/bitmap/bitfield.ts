@@ -60,7 +60,6 @@ function parseOps(c: CommandContext, argv: Argv, readonly: boolean): FieldOp[] {
     const offset = bitOffsetArg(c, argv[j + 2]!, bits);
     let arg = 0n;
     if (kind !== 'get') {
-      if (readonly) throw new RedisError('ERR BITFIELD_RO only supports the GET subcommand');
       const v = parseLongExact(argv[j + 3]!);
       if (v === undefined) throw new RedisError(ERR_NOT_INTEGER);
       arg = v;
@@ -68,6 +67,8 @@ function parseOps(c: CommandContext, argv: Argv, readonly: boolean): FieldOp[] {
     ops.push({ kind, signed, bits, offset, arg, overflow });
     j += kind === 'get' ? 2 : 3;
   }
+  // Redis 7.0 rejects writes in BITFIELD_RO only after every argument parsed.
+  if (readonly && ops.some((op) => op.kind !== 'get')) throw new RedisError('ERR BITFIELD_RO only supports the GET subcommand');
   return ops;
 }
 
