@@ -10,7 +10,7 @@ import { recordPropagation, startTestServer, type TestServer } from '../helpers/
 import { connect, disconnectAll } from '../helpers/clients.js';
 import { redisAvailable, startRealRedis, type RealRedis } from '../helpers/real-redis.js';
 import type { CollectionValue } from '../../commands/keyspace/value.js';
-import { patLen } from '../../commands/hyperloglog/hll.js';
+import { murmurHash64A, patLen } from '../../commands/hyperloglog/hll.js';
 
 let ts: TestServer;
 let r: Redis;
@@ -29,6 +29,26 @@ afterEach(async () => {
 
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+/** MurmurHash64A with seed 0xadc83b19 in BigInt, straight from the algorithm, as a reference. */
+function murmurReference(key: Buffer): bigint {
+  const M = 0xc6a4a7935bd1e995n;
+  const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+  const len = key.length;
+  let h = 0xadc83b19n ^ u64(BigInt(len) * M);
+  const blocks = len - (len & 7);
+  for (let i = 0; i < blocks; i += 8) {
+    let k = u64(key.readBigUInt64LE(i) * M);
+    k = u64((k ^ (k >> 47n)) * M);
+    h = u64((h ^ k) * M);
+  }
+  if ((len & 7) > 0) {
+    for (let i = (len & 7) - 1; i >= 0; i--) h ^= BigInt(key[blocks + i]!) << BigInt(8 * i);
+    h = u64(h * M);
+  }
+  h = u64((h ^ (h >> 47n)) * M);
+  return h ^ (h >> 47n);
+}
+
 const elements = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 async function pfaddMany(c: Redis, key: string, items: readonly string[]): Promise<void> {
@@ -42,6 +62,17 @@ describe('HLL basics', () => {
       ['a', 12711, 2], ['abcdefgh', 1383, 1], ['abcdefghi', 6903, 1], ['', 5938, 2], ['hello-world-12345', 14578, 1],
     ];
     for (const [ele, index, value] of cases) expect(patLen(Buffer.from(ele))).toEqual([index, value]);
+  });
+
+  test('MurmurHash64A on 32-bit halves equals the BigInt reference', () => {
+    let seed = 7;
+    const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+    for (let n = 0; n < 3000; n++) {
+      const key = Buffer.alloc(n % 41);
+      for (let i = 0; i < key.length; i++) key[i] = n % 3 === 0 ? 0xff : rnd() >>> 24;
+      const [hi, lo] = murmurHash64A(key);
+      expect((BigInt(hi) << 32n) | BigInt(lo)).toBe(murmurReference(key));
+    }
   });
 
   test('propagation: PFADD as sent and only on change, PFCOUNT when it caches, TODENSE', async () => {
