@@ -5,7 +5,8 @@
  */
 import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
-import { ERR_SYNTAX, ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
+import { parseLongExact } from '../../protocol/numbers.js';
 import { isWord, keyOf, longArg } from '../args.js';
 import {
   ERR_BIT_VALUE, bitOffsetArg, firstBitIn, firstByteWith, popcount, popcountByte, stringForBitWrite,
@@ -49,6 +50,16 @@ function readString(c: CommandContext, argv: Argv): string | null {
   return v;
 }
 
+/**
+ * A range bound as an exact int64: near INT64_MIN two different bounds can round to the same
+ * double, and BITCOUNT's "both negative and start > end" test must see them apart.
+ */
+function exactArg(buf: Buffer): bigint {
+  const v = parseLongExact(buf);
+  if (v === undefined) throw new RedisError(ERR_NOT_INTEGER);
+  return v;
+}
+
 /** BYTE | BIT; true for BIT. */
 function unitArg(buf: Buffer): boolean {
   if (isWord(buf, 'BIT')) return true;
@@ -89,11 +100,11 @@ export function bitcountCommand(c: CommandContext, argv: Argv): void {
   if (v === null) return c.reply.integer(0);
   let range: Range | null;
   if (argv.length === 4 || argv.length === 5) {
-    const start = longArg(argv[2]!);
-    const end = longArg(argv[3]!);
-    if (start < 0 && end < 0 && start > end) return c.reply.integer(0);
+    const start = exactArg(argv[2]!);
+    const end = exactArg(argv[3]!);
+    if (start < 0n && end < 0n && start > end) return c.reply.integer(0);
     const isBit = argv.length === 5 ? unitArg(argv[4]!) : false;
-    range = normalise(v.length, start, end, isBit);
+    range = normalise(v.length, Number(start), Number(end), isBit);
   } else if (argv.length === 2) {
     range = normalise(v.length, 0, -1, false);
   } else {
