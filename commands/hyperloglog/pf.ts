@@ -9,8 +9,9 @@ import { ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
 import { isWord, keyOf } from '../args.js';
 import {
   ERR_INVALID_HLL, ERR_NOT_HLL, HLL_DENSE, HLL_REGISTERS, HLL_SPARSE, cacheValid, count, countRaw, createHll,
-  denseGet, denseSet, invalidateCache, isHll, mergeInto, patLen, readCache, sparseSet, sparseToDense, writeCache,
+  denseGet, denseSet, invalidateCache, isHll, mergeInto, readCache, sparseSet, sparseToDense, writeCache,
 } from './hll.js';
+import { patLen } from './murmur.js';
 
 const store = (h: Buffer): string => h.latin1Slice(0, h.length);
 

@@ -10,7 +10,7 @@ import { recordPropagation, startTestServer, type TestServer } from '../helpers/
 import { connect, disconnectAll } from '../helpers/clients.js';
 import { redisAvailable, startRealRedis, type RealRedis } from '../helpers/real-redis.js';
 import type { CollectionValue } from '../../commands/keyspace/value.js';
-import { murmurHash64A, patLen } from '../../commands/hyperloglog/hll.js';
+import { murmurHash64A, patLen } from '../../commands/hyperloglog/murmur.js';
 
 let ts: TestServer;
 let r: Redis;
