@@ -75,24 +75,27 @@ describe('command line', () => {
     const child = spawn(process.execPath, [BIN, '--port', '0', '--loglevel', 'notice'], {
       env: { ...process.env, REWIND_LOG_LEVEL: 'info' },
     });
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /"port":(\d+)[^\n]*ready to accept connections/.exec(out);
-        if (m !== null) resolve(Number(m[1]));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /"port":(\d+)[^\n]*ready to accept connections/.exec(out);
+          if (m !== null) resolve(Number(m[1]));
+        });
+        void exited.then((code) => reject(new Error(`exited ${code}`)));
       });
-      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
-    });
-    const r = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false });
-    await r.connect();
-    expect(await r.set('k', 'v')).toBe('OK');
-    r.disconnect();
-    const code = await new Promise<number | null>((resolve) => {
-      child.on('exit', (c) => resolve(c));
+      const r = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false });
+      await r.connect();
+      expect(await r.set('k', 'v')).toBe('OK');
+      r.disconnect();
       child.kill('SIGTERM');
-    });
-    expect(code).toBe(0);
+      expect(await exited).toBe(0);
+    } finally {
+      // Whatever failed above, no server may outlive the test.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });
 
