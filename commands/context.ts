@@ -128,6 +128,11 @@ export interface ServerApi {
   lastSave: number;
   clients(): Iterable<ClientView>;
   clientById(id: number): ClientView | undefined;
+  /**
+   * CLIENT UNBLOCK: ends the wait of a client blocked on keys, answering it as a timeout or with
+   * the UNBLOCKED error. False when no such client is blocked.
+   */
+  unblockClient(id: number, withError: boolean): boolean;
   /** SWAPDB: exchanges two databases for every client. */
   swapDb(a: number, b: number): void;
   /** Returns an error text when the shutdown was refused. */

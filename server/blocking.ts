@@ -35,6 +35,9 @@ export interface BlockingHost {
   resume(c: Client): void;
 }
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER = 2 ** 31 - 1;
+
 export const UNBLOCKED_ERROR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 
 export class BlockingRegistry {
@@ -78,7 +81,7 @@ export class BlockingRegistry {
       else list.push(c);
     }
     this.host.dbs[c.dbIndex]!.onInsert = this.onInsert;
-    if (timeoutMs > 0) state.timer = setTimeout(() => this.timeout(c), timeoutMs);
+    if (timeoutMs > 0) this.arm(c, state, Date.now() + timeoutMs);
     c.blocked = state;
     this.blockedCount++;
   }
@@ -143,6 +146,17 @@ export class BlockingRegistry {
   /** The client disconnected. */
   forget(c: Client): void {
     if (c.blocked !== null) this.release(c);
+  }
+
+  /**
+   * setTimeout fires at once (1 ms) for delays over 2^31-1 ms, and BLPOP accepts far longer
+   * timeouts, so a long wait is armed in steps until its deadline.
+   */
+  private arm(c: Client, state: BlockedState, deadline: number): void {
+    const left = deadline - Date.now();
+    state.timer = left > MAX_TIMER
+      ? setTimeout(() => this.arm(c, state, deadline), MAX_TIMER)
+      : setTimeout(() => this.timeout(c), Math.max(left, 0));
   }
 
   private timeout(c: Client): void {

@@ -149,6 +149,11 @@ export class ServerState implements ServerApi {
     return this.clientsById.get(id);
   }
 
+  unblockClient(id: number, withError: boolean): boolean {
+    const c = this.clientsById.get(id);
+    return c !== undefined && this.blocking.unblock(c, withError);
+  }
+
   // ---- the batch --------------------------------------------------------------------------------
 
   /** Bytes arrived for c: run every complete command, then log and reply. */

@@ -4,12 +4,13 @@
  * reply buffer sizes) show the values an idle Redis client shows.
  */
 import type { Argv } from '../../protocol/resp-parser.js';
-import { ERR_SYNTAX } from '../../protocol/errors.js';
+import { ERR_SYNTAX, errUnknownSubcommandArity } from '../../protocol/errors.js';
 import { parseLong } from '../../protocol/numbers.js';
 import type { ClientView, CommandContext } from '../context.js';
-import { isWord } from '../args.js';
+import { isWord, longArg } from '../args.js';
 import { writeHelp } from './help.js';
 
+const ERR_UNBLOCK_REASON = 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR';
 const ERR_BAD_NAME = 'ERR Client names cannot contain spaces, newlines or special characters.';
 const CLIENT_TYPES = ['normal', 'master', 'replica', 'slave', 'pubsub'] as const;
 
@@ -218,6 +219,18 @@ export function clientReplyCommand(c: CommandContext, argv: Argv): void {
   } else {
     c.reply.error(ERR_SYNTAX);
   }
+}
+
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: Redis 7.0 checks the reason before the id. */
+export function clientUnblockCommand(c: CommandContext, argv: Argv): void {
+  if (argv.length > 4) return c.reply.error(errUnknownSubcommandArity(argv[1]!.latin1Slice(0, argv[1]!.length), 'client'));
+  let withError = false;
+  if (argv.length === 4) {
+    if (isWord(argv[3]!, 'ERROR')) withError = true;
+    else if (!isWord(argv[3]!, 'TIMEOUT')) return c.reply.error(ERR_UNBLOCK_REASON);
+  }
+  const id = longArg(argv[2]!);
+  c.reply.integer(c.server.unblockClient(id, withError) ? 1 : 0);
 }
 
 export function clientHelpCommand(c: CommandContext, _argv: Argv): void {

@@ -6,7 +6,7 @@ import type { CommandFlag, CommandSpec, Handler } from '../table.js';
 import {
   clientGetNameCommand, clientHelpCommand, clientIdCommand, clientInfoCommand, clientKillCommand,
   clientListCommand, clientNoEvictCommand, clientNoTouchCommand, clientReplyCommand,
-  clientSetInfoCommand, clientSetNameCommand,
+  clientSetInfoCommand, clientSetNameCommand, clientUnblockCommand,
 } from './client.js';
 import {
   commandCommand, commandCountCommand, commandDocsCommand, commandGetKeysAndFlagsCommand,
@@ -39,7 +39,7 @@ function clientSub(name: string, arity: number, run: Handler, summary: string, a
 
 const SINCE_CLIENT: Record<string, string> = {
   id: '5.0.0', getname: '2.6.9', setinfo: '7.2.0', info: '6.2.0', 'no-evict': '7.0.0', 'no-touch': '7.2.0',
-  reply: '3.2.0', help: '5.0.0', list: '2.4.0', kill: '2.4.0', setname: '2.6.9',
+  reply: '3.2.0', help: '5.0.0', unblock: '5.0.0', list: '2.4.0', kill: '2.4.0', setname: '2.6.9',
 };
 
 function commandSub(name: string, arity: number, run: Handler, summary: string, since: string, args?: string): CommandSpec {
@@ -73,6 +73,7 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
       clientSub('no-evict', 3, clientNoEvictCommand, 'Exempts this connection from client eviction.', '<ON | OFF>', true),
       clientSub('no-touch', 3, clientNoTouchCommand, 'Keeps this connection\'s commands from updating key access times.', '<ON | OFF>'),
       clientSub('reply', 3, clientReplyCommand, 'Turns server replies to this connection on or off.', '<ON | OFF | SKIP>'),
+      clientSub('unblock', -3, clientUnblockCommand, 'Unblocks a client blocked on keys, as a timeout or with an error.', 'client-id [TIMEOUT | ERROR]', true),
       clientSub('help', 2, clientHelpCommand, 'Describes the CLIENT subcommands.'),
     ],
   },
