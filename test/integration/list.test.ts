@@ -169,3 +169,63 @@ describe('encoding (Redis 7.2 rule)', () => {
     expect(ts.server.state.dbs[0]!.peek('m')).toBeInstanceOf(ListValue);
   });
 });
+
+describe('ListValue against an array model', () => {
+  test('random pushes, pops, inserts, removals, trims and sets keep the same contents', () => {
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const list = new ListValue();
+    let model: string[] = [];
+    for (let step = 0; step < 20000; step++) {
+      const op = rand(10);
+      const v = String(rand(50));
+      if (op < 3) {
+        list.pushHead(v);
+        model.unshift(v);
+      } else if (op < 6) {
+        list.pushTail(v);
+        model.push(v);
+      } else if (op === 6 && model.length > 0) {
+        if (rand(2) === 0) expect(list.popHead()).toBe(model.shift());
+        else expect(list.popTail()).toBe(model.pop());
+      } else if (op === 7) {
+        const i = rand(model.length + 1);
+        list.insertAt(i, v);
+        model.splice(i, 0, v);
+      } else if (op === 8 && model.length > 0) {
+        const i = rand(model.length);
+        list.setAt(i, v);
+        model[i] = v;
+      } else if (op === 9 && rand(20) === 0) {
+        const limit = rand(4);
+        const fromTail = rand(2) === 0;
+        const removed = list.removeWhere((s) => s === v, limit, fromTail);
+        let left = limit === 0 ? Infinity : limit;
+        const order = fromTail ? [...model.keys()].reverse() : [...model.keys()];
+        const drop = new Set<number>();
+        for (const i of order) {
+          if (left > 0 && model[i] === v) {
+            drop.add(i);
+            left--;
+          }
+        }
+        model = model.filter((_, i) => !drop.has(i));
+        expect(removed).toBe(drop.size);
+      }
+      if (step % 500 === 0 && model.length > 2) {
+        list.trim(1, model.length - 2);
+        model = model.slice(1, model.length - 1);
+      }
+      expect(list.length).toBe(model.length);
+      if (step % 97 === 0 && model.length > 0) {
+        expect(list.range(0, model.length - 1)).toEqual(model);
+        const i = rand(model.length);
+        expect(list.at(i)).toBe(model[i]);
+      }
+    }
+    expect(list.range(0, model.length - 1)).toEqual(model);
+  });
+});
