@@ -8,8 +8,8 @@
  * blocked is pruned at the next block.) `>` needs nothing: it always means the group's last ID.
  *
  * Propagation as Redis 7.0: XREADGROUP itself is never logged; each delivered entry is logged as
- * an idempotent XCLAIM ... TIME RETRYCOUNT FORCE JUSTID LASTID, a new consumer as XGROUP
- * CREATECONSUMER, and the group's new position as XGROUP SETID ... ENTRIESREAD.
+ * an idempotent XCLAIM ... TIME RETRYCOUNT FORCE JUSTID LASTID, and under NOACK the group's new
+ * position as XGROUP SETID ... ENTRIESREAD. A new consumer is not logged (as in 7.0).
  */
 import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
@@ -26,7 +26,6 @@ const PRUNE_AT = 64;
 const XCLAIM = Buffer.from('XCLAIM');
 const XGROUP = Buffer.from('XGROUP');
 const SETID = Buffer.from('SETID');
-const CREATECONSUMER = Buffer.from('CREATECONSUMER');
 const ENTRIESREAD = Buffer.from('ENTRIESREAD');
 const ZERO = Buffer.from('0');
 const TIME = Buffer.from('TIME');
@@ -49,10 +48,6 @@ export class GroupLog {
 
   setId(key: Buffer, group: Buffer, g: ConsumerGroup): void {
     this.cmds.push([XGROUP, SETID, key, group, idBuffer(g.lastId), ENTRIESREAD, Buffer.from(String(g.entriesRead))]);
-  }
-
-  createConsumer(key: Buffer, group: Buffer, consumer: Buffer): void {
-    this.cmds.push([XGROUP, CREATECONSUMER, key, group, consumer]);
   }
 
   /** Hands the commands to the context (first replaces the command itself). */
@@ -184,10 +179,8 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
         sync = true;
         gt = g.lastId;
       }
-      const [cons, created] = g.consumer(keyOf(a.consumer!), now);
-      if (created) log.createConsumer(keyArg, a.group!, a.consumer!);
-      consumer = cons;
-      consumer.seenTime = now;
+      // Redis 7.0 does not log the consumer's creation: replayed XCLAIMs create it.
+      consumer = g.consumer(keyOf(a.consumer!), now)[0];
     } else if (s.length > 0 && s.lastValidId() > gt) {
       sync = true;
     }
@@ -284,5 +277,6 @@ export function writeGroupRange(
     return count === 0 || n < count;
   });
   w.setDeferredLen(slot, 42, n);
-  if (n > 0) log.setId(keyArg, groupArg, g);
+  // With acks, each XCLAIM's LASTID carries the group's position; NOACK logs it once (7.0).
+  if (n > 0 && noack) log.setId(keyArg, groupArg, g);
 }
