@@ -75,7 +75,7 @@ function popGeneric(c: CommandContext, key: string, keyArg: Buffer, z: ZsetValue
 function parseMpop(argv: Argv, numkeysIdx: number): [number, number, boolean, number] {
   const numkeys = parseLong(argv[numkeysIdx]!);
   if (numkeys === undefined || numkeys < 1) {
-    throw new RedisError(numkeys === undefined ? 'ERR value is not an integer or out of range' : 'ERR numkeys should be greater than 0');
+    throw new RedisError('ERR numkeys should be greater than 0');
   }
   const whereIdx = numkeysIdx + numkeys + 1;
   if (whereIdx >= argv.length) throw new RedisError(ERR_SYNTAX);

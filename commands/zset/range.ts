@@ -53,7 +53,7 @@ function zrangeGeneric(c: CommandContext, argv: Argv, src: number, by: number, d
   for (let j = src + 3; j < argv.length; j++) {
     const a = argv[j]!;
     const left = argv.length - j - 1;
-    if (isWord(a, 'WITHSCORES')) withScores = true;
+    if (!store && isWord(a, 'WITHSCORES')) withScores = true;
     else if (isWord(a, 'LIMIT') && left >= 2) {
       offset = longArg(argv[j + 1]!);
       limit = longArg(argv[j + 2]!);
@@ -64,8 +64,6 @@ function zrangeGeneric(c: CommandContext, argv: Argv, src: number, by: number, d
     else if (by === BY_AUTO && isWord(a, 'BYSCORE')) by = BY_SCORE;
     else throw new RedisError(ERR_SYNTAX);
   }
-  // ZRANGESTORE accepts WITHSCORES in its syntax check and ignores it, as Redis 7.0.
-  if (store) withScores = false;
   if (dir === DIR_AUTO) dir = DIR_FWD;
   if (by === BY_AUTO) by = BY_RANK;
   if (hasLimit && limit !== -1 && by === BY_RANK) {
