@@ -5,7 +5,7 @@
  */
 import type { Argv } from '../protocol/resp-parser.js';
 import {
-  ERR_NOAUTH, ERR_OOM, ERR_REPLICA_KEYSPACE, RedisError, errUnknownCommand, errUnknownSubcommand, errWrongArity,
+  ERR_NOAUTH, ERR_OOM, ERR_REPLICA_KEYSPACE, RedisError, oneLine, errUnknownCommand, errUnknownSubcommand, errWrongArity,
 } from '../protocol/errors.js';
 import type { CommandSpec } from '../commands/table.js';
 import type { CommandStats } from '../commands/context.js';
@@ -72,8 +72,8 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   try {
     spec.run!(c, argv);
   } catch (e) {
-    if (!(e instanceof RedisError) || reply.written !== writtenBefore) throw e;
-    reply.error(e.line);
+    if (e instanceof RedisError && reply.written === writtenBefore) reply.error(e.line);
+    else internalError(server, c, spec, e, reply.written === writtenBefore);
   }
   server.ranInBatch(stats);
   stats.calls++;
@@ -96,6 +96,19 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
     server.feedMonitors(c, argv);
   }
   if (server.blocking.hasReady) server.blocking.serveReady();
+}
+
+/**
+ * A handler threw something other than a RedisError before replying, or threw after its reply had
+ * begun: a bug. The server must not die for it (other clients, an embedding test run), so it is
+ * logged with its stack and this client gets an error, or is disconnected when a partial reply
+ * already went out and the stream of replies could no longer be trusted.
+ */
+function internalError(server: ServerState, c: Client, spec: CommandSpec, e: unknown, clean: boolean): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  server.log.error({ client: c.id, command: spec.name, err }, 'command failed with an internal error');
+  if (clean) c.reply.error(`ERR internal error in '${spec.name}' command: ${oneLine(err.message)}`);
+  else c.close();
 }
 
 function monitorRefusal(spec: CommandSpec): string | null {

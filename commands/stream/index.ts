@@ -46,11 +46,11 @@ const LOG_N = 'O(N) with N being the number of entries being returned.';
 const XGROUP_SUBCOMMANDS: readonly CommandSpec[] = [
   {
     name: 'xgroup|create', arity: -5, flags: ['write', 'denyoom'], acl: ACL_WRITE_SLOW, keys: key2('RW', 'insert'), run: xgroupCreateCommand,
-    docs: { summary: 'Creates a consumer group.', since: '5.0.0', group: GROUP, complexity: 'O(1)', args: 'key group id | $ [MKSTREAM] [ENTRIESREAD entries-read]' },
+    docs: { summary: 'Creates a consumer group.', since: '5.0.0', group: GROUP, complexity: 'O(1)', args: 'key group <id | $> [MKSTREAM] [ENTRIESREAD entries-read]' },
   },
   {
     name: 'xgroup|setid', arity: -5, flags: ['write'], acl: ACL_WRITE_SLOW, keys: key2('RW', 'update'), run: xgroupSetidCommand,
-    docs: { summary: "Sets the last-delivered ID of a consumer group.", since: '5.0.0', group: GROUP, complexity: 'O(1)', args: 'key group id | $ [ENTRIESREAD entries-read]' },
+    docs: { summary: "Sets the last-delivered ID of a consumer group.", since: '5.0.0', group: GROUP, complexity: 'O(1)', args: 'key group <id | $> [ENTRIESREAD entries-read]' },
   },
   {
     name: 'xgroup|destroy', arity: 4, flags: ['write'], acl: ACL_WRITE_SLOW, keys: key2('RW', 'delete'), run: xgroupDestroyCommand,
@@ -94,7 +94,7 @@ export const STREAM_COMMANDS: readonly CommandSpec[] = [
     name: 'xadd', arity: -5, flags: ['write', 'denyoom', 'fast'], acl: ACL_WRITE_FAST, keys: key1('RW', 'update'), tips: ND, run: xaddCommand,
     docs: {
       summary: 'Appends an entry to a stream, creating the stream when missing.', since: '5.0.0', group: GROUP, complexity: 'O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.',
-      args: 'key [NOMKSTREAM] [MAXLEN | MINID [= | ~] threshold [LIMIT count]] * | id field value [field value ...]',
+      args: 'key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value [field value ...]',
     },
   },
   {
@@ -115,7 +115,7 @@ export const STREAM_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'xtrim', arity: -4, flags: ['write'], acl: ACL_WRITE_SLOW, keys: key1('RW', 'delete'), tips: ND, run: xtrimCommand,
-    docs: { summary: 'Deletes the oldest entries of a stream.', since: '5.0.0', group: GROUP, complexity: 'O(N), with N being the number of evicted entries.', args: 'key MAXLEN | MINID [= | ~] threshold [LIMIT count]' },
+    docs: { summary: 'Deletes the oldest entries of a stream.', since: '5.0.0', group: GROUP, complexity: 'O(N), with N being the number of evicted entries.', args: 'key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]' },
   },
   {
     name: 'xread', arity: -4, flags: ['readonly', 'blocking', 'movablekeys'], acl: ['read', 'stream', 'slow', 'blocking'], getKeys: streamsKeys, run: xreadCommand,

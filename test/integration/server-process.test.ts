@@ -7,11 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { startServer } from '../../server/index.js';
 import { encodeCommand } from '../../protocol/encode.js';
 import type { Client } from '../../server/client.js';
+import { Db } from '../../commands/keyspace/db.js';
 
 const BIN = join(import.meta.dirname, '../../server/bin.js');
 
@@ -163,6 +164,28 @@ describe('settings this build cannot honour', () => {
       );
       expect(s.state.config.get('appendonly')).toBe('no');
     } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('a bug in a command handler', () => {
+  it('answers an internal error and keeps serving', async () => {
+    const s = await startServer({ port: 0 });
+    const original = Db.prototype.get;
+    const spy = vi.spyOn(Db.prototype, 'get').mockImplementation(function (this: Db, key: string) {
+      if (key === 'boom') throw new TypeError('simulated bug');
+      return original.call(this, key);
+    });
+    try {
+      const r = new Redis({ port: s.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false });
+      await r.connect();
+      await expect(r.get('boom')).rejects.toThrow("ERR internal error in 'get' command: simulated bug");
+      expect(await r.set('fine', '1')).toBe('OK');
+      expect(await r.get('fine')).toBe('1');
+      r.disconnect();
+    } finally {
+      spy.mockRestore();
       await s.close();
     }
   });
