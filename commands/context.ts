@@ -133,6 +133,11 @@ export interface ServerApi {
    * the UNBLOCKED error. False when no such client is blocked.
    */
   unblockClient(id: number, withError: boolean): boolean;
+  /** Clients blocked on keys, and how many of them wait with a deadline (INFO clients). */
+  readonly blockedClients: number;
+  readonly blockedWithTimeout: number;
+  /** Distinct keys with blocked clients, over all dbs. */
+  readonly blockingKeys: number;
   /** SWAPDB: exchanges two databases for every client. */
   swapDb(a: number, b: number): void;
   /** Returns an error text when the shutdown was refused. */

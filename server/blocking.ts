@@ -57,6 +57,19 @@ export class BlockingRegistry {
     return this.blockedCount;
   }
 
+  /** Blocked clients that wait with a deadline (a client blocked on several keys counts once). */
+  get withTimeout(): number {
+    const seen = new Set<Client>();
+    for (const map of this.waiters) for (const list of map.values()) for (const c of list) if (c.blocked?.timer != null) seen.add(c);
+    return seen.size;
+  }
+
+  get keyCount(): number {
+    let n = 0;
+    for (const map of this.waiters) n += map.size;
+    return n;
+  }
+
   get hasReady(): boolean {
     return this.ready.length > 0;
   }

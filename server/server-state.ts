@@ -141,6 +141,18 @@ export class ServerState implements ServerApi {
     return this.clientsById.values();
   }
 
+  get blockedClients(): number {
+    return this.blocking.count;
+  }
+
+  get blockedWithTimeout(): number {
+    return this.blocking.withTimeout;
+  }
+
+  get blockingKeys(): number {
+    return this.blocking.keyCount;
+  }
+
   get clientCount(): number {
     return this.clientsById.size;
   }

@@ -76,10 +76,10 @@ const clients: Section = (s) => {
     `maxclients:${s.config.get('maxclients')}`,
     `client_recent_max_input_buffer:${maxIn}`,
     `client_recent_max_output_buffer:${maxOut}`,
-    'blocked_clients:0',
+    `blocked_clients:${s.blockedClients}`,
     'tracking_clients:0',
-    'clients_in_timeout_table:0',
-    'total_blocking_keys:0',
+    `clients_in_timeout_table:${s.blockedWithTimeout}`,
+    `total_blocking_keys:${s.blockingKeys}`,
     'total_blocking_keys_on_nokey:0',
   ];
 };

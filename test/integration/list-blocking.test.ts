@@ -177,3 +177,20 @@ describe('timeouts and ends of waiting', () => {
     expect(logged).toEqual([]);
   });
 });
+
+describe('INFO clients while clients are blocked', () => {
+  test('blocked_clients, clients_in_timeout_table and total_blocking_keys', async () => {
+    const [a, b, probe] = [await client(), await client(), await client()];
+    const forever = a.blpop('k1', 'k2', 0);
+    const timed = b.brpop('k2', 30);
+    await blockedCount(2);
+    const info = await probe.info('clients');
+    expect(info).toContain('blocked_clients:2\r\n');
+    expect(info).toContain('clients_in_timeout_table:1\r\n');
+    expect(info).toContain('total_blocking_keys:2\r\n');
+    await probe.rpush('k2', 'x', 'y');
+    expect(await forever).toEqual(['k2', 'x']);
+    expect(await timed).toEqual(['k2', 'y']);
+    expect(await probe.info('clients')).toContain('blocked_clients:0\r\n');
+  });
+});
