@@ -82,7 +82,7 @@ export const PARAMS: readonly ParamSpec[] = [
   p('lfu-log-factor', int(0, INT_MAX), '10'),
   p('lfu-decay-time', int(0, INT_MAX), '1'),
   // encodings
-  p('hash-max-listpack-entries', int(0, LONG_MAX), '128', true, { alias: 'hash-max-ziplist-entries' }),
+  p('hash-max-listpack-entries', int(0, LONG_MAX), '512', true, { alias: 'hash-max-ziplist-entries' }),
   p('hash-max-listpack-value', int(0, LONG_MAX), '64', true, { alias: 'hash-max-ziplist-value' }),
   p('list-max-listpack-size', int(-INT_MAX - 1, INT_MAX), '-2', true, { alias: 'list-max-ziplist-size' }),
   p('list-compress-depth', int(0, INT_MAX), '0'),
