@@ -36,8 +36,10 @@ function zpopMinMax(c: CommandContext, argv: Argv, max: boolean): void {
   if (argv.length > 3) throw new RedisError(ERR_SYNTAX);
   let count = -1;
   if (argv.length === 3) {
-    count = longArg(argv[2]!);
-    if (count < 0) throw new RedisError(ERR_POSITIVE);
+    // getPositiveLongFromObjectOrReply: one text for a non-integer and a negative count.
+    const v = parseLong(argv[2]!);
+    if (v === undefined || v < 0) throw new RedisError(ERR_POSITIVE);
+    count = v;
   }
   const key = keyOf(argv[1]!);
   const z = zsetOf(c.db.get(key));

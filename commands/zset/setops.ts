@@ -131,9 +131,9 @@ function setopGeneric(c: CommandContext, argv: Argv, numIdx: number, dst: string
       withScores = true;
       j++;
     } else if (cardOnly && remaining >= 2 && isWord(a, 'LIMIT')) {
+      // Redis reads LIMIT with getPositiveLongFromObjectOrReply and one text for both failures.
       const l = parseLong(argv[j + 1]!);
-      if (l === undefined) throw new RedisError('ERR value is not an integer or out of range');
-      if (l < 0) throw new RedisError("ERR LIMIT can't be negative");
+      if (l === undefined || l < 0) throw new RedisError("ERR LIMIT can't be negative");
       limit = l;
       j += 2;
     } else {
