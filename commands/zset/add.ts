@@ -8,7 +8,7 @@ import { parseDouble } from '../../protocol/numbers.js';
 import type { CommandContext } from '../context.js';
 import { isWord, keyOf } from '../args.js';
 import { ERR_NAN_SCORE, limitsOf, lexSpan, parseLexRange, parseScoreRange, scoreSpan, zsetOf } from './args.js';
-import { ZADD_ADDED, ZADD_UPDATED, ZsetValue } from './value.js';
+import { ZsetValue, type ZsetLimits } from './value.js';
 
 const F_NX = 1;
 const F_XX = 2;
@@ -64,11 +64,11 @@ function zaddGeneric(c: CommandContext, argv: Argv, flags: number, first: number
   let z = zsetOf(c.db.get(key));
   if (z === undefined) {
     if ((flags & F_XX) !== 0) return incr ? c.reply.nullBulk() : c.reply.integer(0);
-    const limits = limitsOf(c);
-    z = ZsetValue.create(limits, argv[first + 1]!.length);
+    z = ZsetValue.create(limitsOf(c), argv[first + 1]!.length);
     c.db.set(key, z);
   }
-  const limits = limitsOf(c);
+  // Config is read only when a listpack set grows: ZADD's hot paths (updates, big sets) skip it.
+  let limits: ZsetLimits | null = null;
   let added = 0;
   let updated = 0;
   let processed = 0;
@@ -86,12 +86,20 @@ function zaddGeneric(c: CommandContext, argv: Argv, flags: number, first: number
       if (((flags & F_LT) !== 0 && score >= cur) || ((flags & F_GT) !== 0 && score <= cur)) continue;
       processed++;
       result = score;
-      if (z.add(member, score, limits) === ZADD_UPDATED) updated++;
+      if (score !== cur) {
+        z.updateScore(member, cur, score);
+        updated++;
+      }
     } else {
       if ((flags & F_XX) !== 0) continue;
       processed++;
       result = score;
-      if (z.add(member, score, limits) === ZADD_ADDED) added++;
+      z.insertNew(member, score);
+      added++;
+      if (z.isListpack) {
+        limits ??= limitsOf(c);
+        if (z.size > limits.entries || member.length > limits.value) z.convert();
+      }
     }
   }
   c.dirty += added + updated;

@@ -70,6 +70,10 @@ export class ZsetValue implements CollectionValue {
     return this.tree.size;
   }
 
+  get isListpack(): boolean {
+    return this.dict === null;
+  }
+
   encoding(): string {
     return this.dict === null ? 'listpack' : 'skiplist';
   }
@@ -101,6 +105,13 @@ export class ZsetValue implements CollectionValue {
     if (this.dict !== null) this.dict.insert(member, score);
     else if (this.tree.size > limits.entries || member.length > limits.value) this.convert();
     return ZADD_ADDED;
+  }
+
+  /** Moves a present member from score `old` to `score` (old !== score). */
+  updateScore(member: string, old: number, score: number): void {
+    this.tree.delete(member, old);
+    this.tree.insert(member, score);
+    if (this.dict !== null) this.dict.set(member, score);
   }
 
   /** Adds a member known to be absent, with no limit checks (building a result set). */
