@@ -8,10 +8,11 @@ import { SERVER_COMMANDS } from './server/index.js';
 import { STRING_COMMANDS } from './string/index.js';
 import { KEYS_COMMANDS } from './keys/index.js';
 import { HASH_COMMANDS } from './hash/index.js';
+import { SET_COMMANDS } from './set/index.js';
 import { BITMAP_COMMANDS } from './bitmap/index.js';
 import { HLL_COMMANDS } from './hyperloglog/index.js';
 import { STREAM_COMMANDS } from './stream/index.js';
 import { LIST_COMMANDS } from './list/index.js';
 import { ZSET_COMMANDS } from './zset/index.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...SERVER_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS, ...HASH_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS, ...STREAM_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...SERVER_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS, ...STREAM_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS];
