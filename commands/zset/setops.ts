@@ -3,8 +3,8 @@
  * zunionInterDiffGenericCommand: numkeys, then every key's type (before the options), then
  * WEIGHTS / AGGREGATE / WITHSCORES / LIMIT. Plain sets are accepted as inputs with score 1.
  *
- * Sets come from another family; they are read through SetSource (members() and has()), checked
- * at run time so this file does not depend on the set implementation's class.
+ * Sets come from another family (commands/set SetValue); they are read through SetSource (size,
+ * has(), ordered()), checked at run time so this file does not depend on the set's class.
  */
 import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
@@ -20,14 +20,15 @@ import { ZsetValue, zsetForResult } from './value.js';
 export interface SetSource {
   readonly type: 'set';
   readonly size: number;
-  members(): Iterable<string>;
   has(member: string): boolean;
+  /** Every member once (SetValue's reply order). */
+  ordered(): readonly string[];
 }
 
 function isSetSource(v: Value): v is Value & SetSource {
   if (typeof v === 'string' || v.type !== 'set') return false;
   const s = v as Partial<SetSource>;
-  return typeof s.members === 'function' && typeof s.has === 'function' && typeof s.size === 'number';
+  return typeof s.ordered === 'function' && typeof s.has === 'function' && typeof s.size === 'number';
 }
 
 /** One input: a zset, a set (scores 1), or nothing (missing key). */
@@ -49,7 +50,7 @@ function scoreIn(src: Source, member: string): number | undefined {
 
 function* pairsOf(src: Source): Iterable<[string, number]> {
   if (src.z !== null) yield* src.z.entries();
-  else if (src.s !== null) for (const m of src.s.members()) yield [m, 1];
+  else if (src.s !== null) for (const m of src.s.ordered()) yield [m, 1];
 }
 
 const OP_UNION = 0;

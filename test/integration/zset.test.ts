@@ -111,11 +111,11 @@ describe('encodings', () => {
 });
 
 describe('plain sets as inputs', () => {
-  test('a set value offering members()/has() counts with score 1', async () => {
+  test('a set value offering ordered()/has() counts with score 1', async () => {
     const members = new Set(['a', 'x']);
     const set: CollectionValue & SetSource = {
       type: 'set', size: 2, clone: () => set, encoding: () => 'listpack',
-      members: () => members.values(), has: (m: string) => members.has(m),
+      ordered: () => [...members], has: (m: string) => members.has(m),
     };
     ts.server.state.dbs[0]!.set('s', set);
     await r.zadd('z', 5, 'a', 6, 'b');
@@ -125,6 +125,13 @@ describe('plain sets as inputs', () => {
     expect(await r.zintercard(2, 's', 'z')).toBe(1);
     expect(await r.zinterstore('o', 2, 's', 'z')).toBe(1);
     expect(await r.zdiffstore('o', 2, 'z', 's')).toBe(1);
+  });
+
+  test('SADD sets from the set family', async () => {
+    await r.sadd('real', 'a', 'q');
+    await r.zadd('z', 2, 'a');
+    expect(await r.zunion(2, 'real', 'z', 'WEIGHTS', 3, 1, 'WITHSCORES')).toEqual(['q', '3', 'a', '5']);
+    expect(await r.zinter(2, 'z', 'real')).toEqual(['a']);
   });
 });
 
