@@ -21,6 +21,8 @@
 
 const LEAF_CAP = 128;
 const INNER_CAP = 64;
+/** A leaf this small is merged into a sibling when both fit in half a leaf (memory after deletes). */
+const LEAF_MIN = LEAF_CAP / 8;
 
 export class Leaf {
   readonly isLeaf = true;
@@ -243,7 +245,9 @@ export class ScoreTree {
       if (leaf.prev !== null) leaf.prev.next = leaf.next;
       if (leaf.next !== null) leaf.next.prev = leaf.prev;
     }
-    for (let d = depth - 1; d >= 0; d--) {
+    let top = depth - 1;
+    if (!emptied && depth > 0 && ms.length < LEAF_MIN && mergeLeaf(pathNodes[top]!, pathIdx[top]!)) top--;
+    for (let d = top; d >= 0; d--) {
       const parent = pathNodes[d]!;
       const i = pathIdx[d]!;
       if (emptied) {
@@ -262,6 +266,31 @@ export class ScoreTree {
     while (!root.isLeaf && root.kids.length === 1) root = root.kids[0]!;
     this.root = root;
   }
+}
+
+/**
+ * Merges the small leaf at parent.kids[i] with a neighbour under the same parent when together
+ * they fit in half a leaf; fixes that parent's count and min exactly. False when nothing merged.
+ */
+function mergeLeaf(parent: Inner, i: number): boolean {
+  const kids = parent.kids;
+  const n = (kids[i] as Leaf).m.length;
+  let left = -1;
+  if (i + 1 < kids.length && n + (kids[i + 1] as Leaf).m.length <= LEAF_CAP / 2) left = i;
+  else if (i > 0 && n + (kids[i - 1] as Leaf).m.length <= LEAF_CAP / 2) left = i - 1;
+  if (left < 0) return false;
+  const a = kids[left] as Leaf;
+  const b = kids[left + 1] as Leaf;
+  for (let k = 0; k < b.m.length; k++) {
+    a.m.push(b.m[k]!);
+    a.s.push(b.s[k]!);
+  }
+  a.next = b.next;
+  if (b.next !== null) b.next.prev = a;
+  removeKid(parent, left + 1);
+  parent.cnt[left] = a.m.length;
+  setMin(parent, left);
+  return true;
 }
 
 function sizeOf(node: TreeNode): number {

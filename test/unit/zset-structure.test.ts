@@ -72,6 +72,31 @@ describe('ScoreTree', () => {
     expect(tree.rank('again', 1)).toBe(0);
   });
 
+  test('mass deletion merges small leaves and keeps order and ranks', () => {
+    const rand = rng(7);
+    const tree = new ScoreTree();
+    const live: Pair[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const p: Pair = [`k${i}`, Math.floor(rand() * 1000)];
+      tree.insert(p[0], p[1]);
+      live.push(p);
+    }
+    const keep = live.filter(() => rand() < 0.03);
+    const keepSet = new Set(keep.map((p) => p[0]));
+    for (const [m, s] of live) if (!keepSet.has(m)) expect(tree.delete(m, s)).toBe(true);
+    keep.sort(cmp);
+    expect(tree.size).toBe(keep.length);
+    let leaves = 0;
+    const out: Pair[] = [];
+    for (let leaf: ReturnType<ScoreTree['firstLeaf']> | null = tree.firstLeaf(); leaf !== null; leaf = leaf.next) {
+      leaves++;
+      for (let i = 0; i < leaf.m.length; i++) out.push([leaf.m[i]!, leaf.s[i]!]);
+    }
+    expect(out).toEqual(keep);
+    expect(leaves).toBeLessThan(keep.length / 8);
+    keep.forEach(([m, s], r) => expect(tree.rank(m, s)).toBe(r));
+  });
+
   test('lex bounds compare bytes (latin1), not UTF-16 or locale', () => {
     const tree = new ScoreTree();
     for (const m of ['a', 'B', '\xff', '\x00', 'ab', '']) tree.insert(m, 0);
