@@ -19,12 +19,13 @@ function hsetGeneric(c: CommandContext, argv: Argv): number {
   const existed = h !== undefined;
   if (h === undefined) h = new HashValue();
   const map = h.map;
-  if (h.listpack) convertForArgs(h, argv, 2, hashLimits(c));
+  const limits = h.listpack ? hashLimits(c) : null;
+  if (limits !== null) convertForArgs(h, argv, 2, limits);
   let added = 0;
   for (let i = 2; i < argv.length; i += 2) {
     if (map.set(valueOf(argv[i]!), valueOf(argv[i + 1]!))) added++;
   }
-  if (h.listpack) convertForSize(h, hashLimits(c));
+  if (limits !== null) convertForSize(h, limits);
   if (!existed) c.db.set(key, h);
   c.dirty += (argv.length - 2) / 2;
   return added;

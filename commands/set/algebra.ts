@@ -9,7 +9,7 @@ import { ERR_SYNTAX, ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js'
 import { parseLong } from '../../protocol/numbers.js';
 import type { CommandContext } from '../context.js';
 import { isWord, keyOf } from '../args.js';
-import { INTSET, setLimits, SetValue, type SetLimits } from './set-value.js';
+import { INTSET, SetValue } from './set-value.js';
 
 export const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
 export const ERR_NUMKEYS_ARGS = "ERR Number of keys can't be greater than number of args";
@@ -54,16 +54,16 @@ function intersect(sets: (SetValue | undefined)[], limit: number): string[] {
   return out;
 }
 
-function union(sets: (SetValue | undefined)[], limits: SetLimits): SetValue {
+function union(c: CommandContext, sets: (SetValue | undefined)[]): SetValue {
   const result = emptySet();
   for (const s of sets) {
     if (s === undefined) continue;
-    for (const m of s.map.keys()) result.add(m, limits);
+    for (const m of s.map.keys()) result.add(m, c);
   }
   return result;
 }
 
-function diff(sets: (SetValue | undefined)[], limits: SetLimits): SetValue {
+function diff(c: CommandContext, sets: (SetValue | undefined)[]): SetValue {
   const result = emptySet();
   const first = sets[0];
   if (first === undefined) return result;
@@ -75,14 +75,14 @@ function diff(sets: (SetValue | undefined)[], limits: SetLimits): SetValue {
         break;
       }
     }
-    if (keep) result.add(m, limits);
+    if (keep) result.add(m, c);
   }
   return result;
 }
 
-function fromMembers(members: readonly string[], limits: SetLimits): SetValue {
+function fromMembers(c: CommandContext, members: readonly string[]): SetValue {
   const result = emptySet();
-  for (const m of members) result.add(m, limits);
+  for (const m of members) result.add(m, c);
   return result;
 }
 
@@ -109,7 +109,7 @@ export function sinterCommand(c: CommandContext, argv: Argv): void {
 
 export function sinterstoreCommand(c: CommandContext, argv: Argv): void {
   const members = intersect(lookupSets(c, argv, 2, argv.length), 0);
-  store(c, argv, fromMembers(members, setLimits(c)));
+  store(c, argv, fromMembers(c, members));
 }
 
 export function sintercardCommand(c: CommandContext, argv: Argv): void {
@@ -139,17 +139,17 @@ export function sintercardKeys(argv: Argv): number[] {
 }
 
 export function sunionCommand(c: CommandContext, argv: Argv): void {
-  replyMembers(c, union(lookupSets(c, argv, 1, argv.length), setLimits(c)).ordered());
+  replyMembers(c, union(c, lookupSets(c, argv, 1, argv.length)).ordered());
 }
 
 export function sunionstoreCommand(c: CommandContext, argv: Argv): void {
-  store(c, argv, union(lookupSets(c, argv, 2, argv.length), setLimits(c)));
+  store(c, argv, union(c, lookupSets(c, argv, 2, argv.length)));
 }
 
 export function sdiffCommand(c: CommandContext, argv: Argv): void {
-  replyMembers(c, diff(lookupSets(c, argv, 1, argv.length), setLimits(c)).ordered());
+  replyMembers(c, diff(c, lookupSets(c, argv, 1, argv.length)).ordered());
 }
 
 export function sdiffstoreCommand(c: CommandContext, argv: Argv): void {
-  store(c, argv, diff(lookupSets(c, argv, 2, argv.length), setLimits(c)));
+  store(c, argv, diff(c, lookupSets(c, argv, 2, argv.length)));
 }

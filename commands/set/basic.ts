@@ -14,12 +14,10 @@ export function saddCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
   let s = readSet(c, key);
   const existed = s !== undefined;
-  // Limits matter only until the set is a hashtable, which a big set is: no config reads then.
-  const limits = s !== undefined && s.enc === HASHTABLE ? null : setLimits(c);
-  if (s === undefined) s = SetValue.create(keyOf(argv[2]!), argv.length - 2, limits!);
+  if (s === undefined) s = SetValue.create(keyOf(argv[2]!), argv.length - 2, setLimits(c));
   let added = 0;
   for (let i = 2; i < argv.length; i++) {
-    if (s.add(valueOf(argv[i]!), limits)) added++;
+    if (s.add(valueOf(argv[i]!), c)) added++;
   }
   if (!existed) c.db.set(key, s);
   c.dirty += added;
@@ -85,7 +83,7 @@ export function smoveCommand(c: CommandContext, argv: Argv): void {
     c.db.set(dstKey, target);
   }
   c.dirty++;
-  if (target.add(member, limits)) c.dirty++;
+  if (target.add(member, c)) c.dirty++;
   c.reply.integer(1);
 }
 

@@ -70,8 +70,12 @@ export class SetValue implements CollectionValue {
     return this.map.has(m);
   }
 
-  /** Adds a member, converting the encoding as Redis does; true when it was new. */
-  add(m: string, limits: SetLimits | null): boolean {
+  /**
+   * Adds a member, converting the encoding as Redis does; true when it was new. The limits are
+   * read only when a new member enters a small encoding: a hashtable set, or a member already
+   * present, costs no config lookup.
+   */
+  add(m: string, c: CommandContext): boolean {
     const map = this.map;
     if (this.enc === HASHTABLE) {
       if (map.has(m)) return false;
@@ -79,7 +83,7 @@ export class SetValue implements CollectionValue {
       return true;
     }
     if (map.has(m)) return false;
-    const lim = limits!;
+    const lim = setLimits(c);
     if (this.enc === INTSET) {
       if (isIntMember(m)) {
         map.insert(m, null);
