@@ -8,8 +8,10 @@
  * limit builds the dict once and the set stays 'skiplist' for good, as in Redis.
  *
  * Public API (what commands and GEO use):
- *   size, score(m), add(m, s, limits), remove(m), rank(m), countBefore(bound, s, m),
- *   cursor(rank) for walking a rank range forwards or backwards, popRank(r), scan(), members().
+ *   size, score(m), add(m, s, limits) (or insertNew / updateScore when the caller already looked
+ *   the member up), remove(m), rank(m), rankOf(m, s), countBefore(bound, s, m) for range ends,
+ *   cursor(rank) / seek() to walk ranks forwards or backwards, popRank(r), scan(), entries(),
+ *   randomMember(), isListpack / convert().
  * Callers keep the keyspace rule that a stored zset is never empty: delete the key at size 0.
  */
 import type { CollectionValue } from '../keyspace/value.js';
