@@ -164,10 +164,13 @@ export interface Endpoints {
   readonly blockingMs?: number;
 }
 
-/** Commands whose reply may legitimately take long: they get blockingMs instead of quietMs. */
+/**
+ * Commands whose reply may legitimately take long: they get blockingMs instead of quietMs. Real
+ * Redis's PFSELFTEST runs for about a second on a loaded machine.
+ */
 const MAY_BLOCK = new Set([
   'blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop',
-  'xread', 'xreadgroup', 'wait', 'waitaof', 'debug', 'shutdown',
+  'xread', 'xreadgroup', 'wait', 'waitaof', 'debug', 'shutdown', 'pfselftest',
 ]);
 
 async function readOutcome(c: RawClient, timeoutMs: number): Promise<Outcome> {
