@@ -15,7 +15,10 @@ export function createLogger(level = defaultLevel(), destination?: string): Logg
   if (destination !== undefined && destination !== '') {
     return pino({ level, base: { pid: process.pid } }, pino.destination({ dest: destination, sync: false }));
   }
-  return pino({ level, base: { pid: process.pid } });
+  // Synchronous stdout: pino then registers no exit-time flush, whose retry loop never ends when
+  // stdout's reader has gone (EPIPE), and a broken pipe just silences the logger. Nothing logs
+  // per command above debug, so sync writes cost nothing measurable.
+  return pino({ level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: true }));
 }
 
 /** Maps Redis's loglevel names to pino's. */

@@ -3,7 +3,7 @@
  * A bad option exits 1 with one line on stderr; SIGTERM and SIGINT shut down gracefully.
  */
 import { Config, ConfigError, parseCommandLine, readConfigFile } from './config.js';
-import { startWithConfig } from './index.js';
+import { startWithConfig, type RunningServer } from './index.js';
 import { createLogger, pinoLevel } from './log.js';
 import { startIdleCollector } from './memory.js';
 import { REWIND_VERSION, REDIS_COMPAT_VERSION } from './server-state.js';
@@ -27,17 +27,24 @@ async function main(): Promise<void> {
   if (config.get('save') !== '') {
     log.warn({ save: config.get('save') }, 'RDB snapshots are not written by this build yet: data lives in memory only');
   }
-  const server = await startWithConfig(config, log);
-  const stopCollector = startIdleCollector(server.state, log);
+  // Handlers go in before the server listens: a signal that arrives during startup must still
+  // stop it gracefully, once it is up.
+  let stopRequested: string | null = null;
+  let server: RunningServer | null = null;
   const stop = (signal: string): void => {
     log.info({ signal }, 'received signal, shutting down');
-    void server.close();
+    stopRequested = signal;
+    if (server !== null) void server.close();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  server = await startWithConfig(config, log);
+  if (stopRequested !== null) void server.close();
+  const stopCollector = startIdleCollector(server.state, log);
   await server.closed;
   stopCollector();
-  log.flush();
+  // stdout logging is synchronous (see log.ts); only the async log file needs a flush.
+  if (config.get('logfile') !== '') log.flush();
   process.exit(0);
 }
 

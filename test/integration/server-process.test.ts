@@ -190,3 +190,24 @@ describe('a bug in a command handler', () => {
     }
   });
 });
+
+describe('exit with a closed stdout', () => {
+  it('still exits 0 on SIGTERM when nobody reads its log any more', async () => {
+    const child = spawn(process.execPath, [BIN, '--port', '0'], { env: { ...process.env, REWIND_LOG_LEVEL: 'info' } });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    try {
+      await new Promise<void>((resolve) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('ready to accept connections')) resolve();
+        });
+      });
+      child.stdout.destroy(); // the reader goes away: the next log line meets EPIPE
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});
