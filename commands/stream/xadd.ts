@@ -34,6 +34,22 @@ interface TrimArgs {
  * Redis 7.0's streamParseAddOrTrimArgsOrReply. Returns the index where XADD's ID is (or the
  * argument count for XTRIM); throws on bad options.
  */
+
+/**
+ * After MAXLEN or MINID: refuses a second strategy, reads an optional `=` or `~`, and returns the
+ * index just before the threshold argument.
+ */
+function readTrimOperator(a: TrimArgs, argv: Argv, i: number, more: number): number {
+  if (a.strategy !== 'none') throw new RedisError('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
+  a.approx = false;
+  const next = argv[i + 1]!;
+  if (more >= 2 && next.length === 1 && (next[0] === 0x7e || next[0] === 0x3d)) {
+    a.approx = next[0] === 0x7e;
+    return i + 1;
+  }
+  return i;
+}
+
 function parseAddOrTrimArgs(argv: Argv, xadd: boolean, a: TrimArgs): number {
   let limitGiven = false;
   let i = 2;
@@ -42,26 +58,14 @@ function parseAddOrTrimArgs(argv: Argv, xadd: boolean, a: TrimArgs): number {
     const opt = argv[i]!;
     if (xadd && opt.length === 1 && opt[0] === 0x2a) break;
     if (isWord(opt, 'MAXLEN') && more > 0) {
-      if (a.strategy !== 'none') throw new RedisError('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
-      a.approx = false;
-      const next = argv[i + 1]!;
-      if (more >= 2 && next.length === 1 && (next[0] === 0x7e || next[0] === 0x3d)) {
-        a.approx = next[0] === 0x7e;
-        i++;
-      }
+      i = readTrimOperator(a, argv, i, more);
       a.maxlen = longArg(argv[i + 1]!);
       if (a.maxlen < 0) throw new RedisError('ERR The MAXLEN argument must be >= 0.');
       i++;
       a.strategy = 'maxlen';
       a.argIndex = i;
     } else if (isWord(opt, 'MINID') && more > 0) {
-      if (a.strategy !== 'none') throw new RedisError('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
-      a.approx = false;
-      const next = argv[i + 1]!;
-      if (more >= 2 && next.length === 1 && (next[0] === 0x7e || next[0] === 0x3d)) {
-        a.approx = next[0] === 0x7e;
-        i++;
-      }
+      i = readTrimOperator(a, argv, i, more);
       a.minid = parseId(argv[i + 1]!);
       i++;
       a.strategy = 'minid';
