@@ -60,3 +60,12 @@ export function recordPropagation(ts: TestServer): string[] {
   };
   return logged;
 }
+
+/** Resolves once exactly n clients are blocked on keys (polls the registry; no fixed sleeps). */
+export async function waitForBlocked(ts: TestServer, n: number, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (ts.server.state.blocking.count !== n) {
+    if (Date.now() > deadline) throw new Error(`expected ${n} blocked clients, have ${ts.server.state.blocking.count}`);
+    await new Promise((res) => setTimeout(res, 5));
+  }
+}

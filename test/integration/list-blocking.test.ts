@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
+import { recordPropagation, startTestServer, waitForBlocked, type TestServer } from '../helpers/server.js';
 import { connect, disconnectAll } from '../helpers/clients.js';
 
 let ts: TestServer;
@@ -29,13 +29,8 @@ async function client(): Promise<Redis> {
   return r;
 }
 
-/** Resolves once n clients are blocked on keys (polls the registry; no fixed sleeps). */
-async function blockedCount(n: number, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (ts.server.state.blocking.count !== n) {
-    if (Date.now() > deadline) throw new Error(`expected ${n} blocked clients, have ${ts.server.state.blocking.count}`);
-    await new Promise((res) => setTimeout(res, 5));
-  }
+function blockedCount(n: number, ms = 3000): Promise<void> {
+  return waitForBlocked(ts, n, ms);
 }
 
 describe('wake-ups', () => {
