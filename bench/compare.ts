@@ -7,12 +7,21 @@
  *   npm run bench:compare -- --rounds 5        (or BENCH_ROUNDS=5)
  *   npm run bench:compare -- --quick           1 round, small sizes: a smoke run
  *   npm run bench:compare -- --json out.json   raw figures as JSON too
+ *   npm run bench:compare -- --only types      only the data-type workloads (below)
+ *   npm run bench:compare -- --only all        the default workloads, then the data-type ones
  *
  * Each round starts both servers fresh (temp dir, loopback, no persistence), then per workload
  * runs one server then the other: redis-cli --pipe of SET key:<n> value:<n> (load time, RSS
  * growth per key), then redis-benchmark SET/GET -c 50 at -P 1 and -P 16 (requests/sec, and server
  * CPU per request from /proc/<pid>/stat). Both servers are stopped by PID at the end of the round
  * and on any error or signal.
+ *
+ * The data-type workloads (--only types|all) are redis-benchmark's own tests, one run per test,
+ * -c 50 -P 16 -r 100000: lpush, rpush, lpop, rpop, sadd, hset, spop, zadd, zpopmin, lrange_100,
+ * lrange_600, in that order on each server (LPOP/RPOP pop what LPUSH/RPUSH pushed, and so on).
+ * lrange_N runs redis-benchmark's LPUSH fill first, in the same invocation, as `-t lrange_N` does;
+ * its CPU per request counts the fill too. --types-requests sets -n for the single-element tests
+ * (default 1,000,000); lrange_100 gets a fifth of it, lrange_600 a twentieth.
  */
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -24,7 +33,8 @@ import {
   type ServerKind, type ServerProc,
 } from './compare/procs.js';
 import {
-  benchArgs, pipeLoad, redisBenchmark, startupWarningCheck, writePipeFile,
+  TYPE_TESTS, benchArgs, cliCommand, pipeLoad, redisBenchmark, redisBenchmarkRow, startupWarningCheck, typeBenchArgs, writePipeFile,
+  type TypeTest,
 } from './compare/workloads.js';
 import { markdownTable, rawTable, summarize, type MetricDef, type Sample } from './compare/report.js';
 
@@ -36,6 +46,8 @@ const { values: opts } = parseArgs({
     'p1-requests': { type: 'string' },
     'p16-requests': { type: 'string' },
     json: { type: 'string' },
+    only: { type: 'string' },
+    'types-requests': { type: 'string' },
   },
 });
 
@@ -51,9 +63,20 @@ const quick = opts.quick === true;
 const ROUNDS = intOpt(opts.rounds, process.env.BENCH_ROUNDS, quick ? 1 : 3, 'rounds');
 const PIPE_KEYS = intOpt(opts['pipe-keys'], undefined, quick ? 100_000 : 1_000_000, 'pipe-keys');
 const P1_REQUESTS = intOpt(opts['p1-requests'], undefined, quick ? 20_000 : 200_000, 'p1-requests');
+const ONLY = opts.only ?? 'default';
+if (ONLY !== 'default' && ONLY !== 'types' && ONLY !== 'all') throw new Error(`bad --only: ${ONLY} (default, types or all)`);
+const RUN_DEFAULT = ONLY !== 'types';
+const RUN_TYPES = ONLY !== 'default';
+const TYPES_REQUESTS = intOpt(opts['types-requests'], undefined, quick ? 100_000 : 1_000_000, 'types-requests');
+/** -n per data-type test: LRANGE replies are 100 / 600 elements, so those get fewer requests. */
+function typeRequests(t: TypeTest): number {
+  if (t.test === 'lrange_100') return Math.max(1000, Math.round(TYPES_REQUESTS / 5));
+  if (t.test === 'lrange_600') return Math.max(1000, Math.round(TYPES_REQUESTS / 20));
+  return TYPES_REQUESTS;
+}
 const P16_REQUESTS = intOpt(opts['p16-requests'], undefined, quick ? 200_000 : 1_500_000, 'p16-requests');
 
-const METRICS: MetricDef[] = [
+const DEFAULT_METRICS: MetricDef[] = [
   { key: 'set1.rps', label: 'SET -P 1 throughput', unit: 'req/s', better: 'higher', target: { op: '>=', value: 0.95 }, digits: 0 },
   { key: 'get1.rps', label: 'GET -P 1 throughput', unit: 'req/s', better: 'higher', target: { op: '>=', value: 0.95 }, digits: 0 },
   { key: 'set1.cpu', label: 'SET -P 1 server CPU/request', unit: 'µs', better: 'lower', target: { op: '<=', value: 1.3 }, digits: 2 },
@@ -70,6 +93,17 @@ const METRICS: MetricDef[] = [
   { key: 'pipe.cpu', label: '--pipe load, server CPU time', unit: 's', better: 'lower', digits: 2 },
   { key: 'pipe.bytesPerKey', label: 'memory per key (RSS growth / keys)', unit: 'bytes', better: 'lower', target: { op: '<=', value: 1.5 }, digits: 1 },
 ];
+
+const TYPE_METRICS: MetricDef[] = [
+  ...TYPE_TESTS.map((t): MetricDef => ({
+    key: `t.${t.test}.rps`, label: `${t.test.toUpperCase()} -P 16 throughput`, unit: 'req/s', better: 'higher', target: { op: '>=', value: 0.5 }, digits: 0,
+  })),
+  ...TYPE_TESTS.map((t): MetricDef => ({
+    key: `t.${t.test}.cpu`, label: `${t.test.toUpperCase()} -P 16 server CPU/request${t.fill ? ' (incl. its LPUSH fill)' : ''}`, unit: 'µs', better: 'lower', digits: 3,
+  })),
+];
+
+const METRICS: MetricDef[] = [...(RUN_DEFAULT ? DEFAULT_METRICS : []), ...(RUN_TYPES ? TYPE_METRICS : [])];
 
 type Figures = Map<string, Partial<Record<ServerKind, number>>[]>;
 const figures: Figures = new Map();
@@ -105,6 +139,38 @@ function benchStep(test: 'set' | 'get', pipeline: number, requests: number, clk:
   };
 }
 
+/** Elements pushed by the two LRANGE fills: about what mylist holds after the sequence. */
+function expectedListLength(): number {
+  return TYPE_TESTS.filter((t) => t.fill).reduce((n, t) => n + typeRequests(t), 0);
+}
+
+/** LLEN mylist after the data-type sequence, per round and server: both must agree. */
+const listLengths: Partial<Record<ServerKind, number>>[] = [];
+
+function typeStep(t: TypeTest, clk: number): Step {
+  return async (s, round) => {
+    const requests = typeRequests(t);
+    const args = typeBenchArgs(s.port, t.test, requests, 16);
+    const r = await redisBenchmarkRow(s, args, t.row, t.fill ? 2 * requests : requests, clk);
+    record(round, `t.${t.test}.rps`, s.kind, r.rps);
+    record(round, `t.${t.test}.cpu`, s.kind, r.cpuUsPerReq);
+    for (const w of r.warnings) if (!warnings[s.kind].includes(w)) warnings[s.kind].push(w);
+    if (r.errors.length > 0) problems.push(`${s.kind} round ${round + 1} ${t.test}: ${r.errors.slice(0, 2).join(' | ')}`);
+    commands.add(`redis-benchmark ${typeBenchArgs(0, t.test, requests, 16).join(' ').replace('-p 0', '-p <port>')}`);
+    log(`  ${s.kind.padEnd(6)} ${t.test.toUpperCase()} -P 16: ${Math.round(r.rps)} req/s, ${r.cpuUsPerReq.toFixed(3)} µs CPU/req (${(r.wallMs / 1000).toFixed(1)} s)`);
+    if (t.test === 'lrange_600') {
+      // The sequence leaves the two LRANGE fills in mylist (LPOP/RPOP emptied it before); the
+      // client may send a few requests over -n, so the check is that both servers agree.
+      const len = Number(await cliCommand(s, 'LLEN', 'mylist'));
+      while (listLengths.length <= round) listLengths.push({});
+      listLengths[round]![s.kind] = len;
+      if (!Number.isInteger(len) || len < expectedListLength()) problems.push(`${s.kind} round ${round + 1}: LLEN mylist ${len} after the data-type tests, expected at least ${expectedListLength()}`);
+      const other = listLengths[round]![s.kind === 'rewind' ? 'redis' : 'rewind'];
+      if (other !== undefined && other !== len) problems.push(`round ${round + 1}: LLEN mylist differs after the data-type tests (${s.kind} ${len}, other ${other})`);
+    }
+  };
+}
+
 function pipeStep(file: string, clk: number): Step {
   return async (s, round) => {
     const r = await pipeLoad(s, file, PIPE_KEYS, clk);
@@ -125,16 +191,21 @@ async function main(): Promise<void> {
   const clk = clockTicksPerSecond();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'rewind-bench-'));
   try {
-    const pipeFile = path.join(tmp, 'pipe.resp');
-    const bytes = await writePipeFile(pipeFile, PIPE_KEYS);
-    log(`pipe file: ${PIPE_KEYS} SETs, ${(bytes / 2 ** 20).toFixed(1)} MiB; rounds: ${ROUNDS}${quick ? ' (quick)' : ''}`);
-    const steps: [string, Step][] = [
-      ['pipe', pipeStep(pipeFile, clk)],
-      ['SET -P 1', benchStep('set', 1, P1_REQUESTS, clk)],
-      ['GET -P 1', benchStep('get', 1, P1_REQUESTS, clk)],
-      ['SET -P 16', benchStep('set', 16, P16_REQUESTS, clk)],
-      ['GET -P 16', benchStep('get', 16, P16_REQUESTS, clk)],
-    ];
+    const steps: [string, Step][] = [];
+    if (RUN_DEFAULT) {
+      const pipeFile = path.join(tmp, 'pipe.resp');
+      const bytes = await writePipeFile(pipeFile, PIPE_KEYS);
+      log(`pipe file: ${PIPE_KEYS} SETs, ${(bytes / 2 ** 20).toFixed(1)} MiB`);
+      steps.push(
+        ['pipe', pipeStep(pipeFile, clk)],
+        ['SET -P 1', benchStep('set', 1, P1_REQUESTS, clk)],
+        ['GET -P 1', benchStep('get', 1, P1_REQUESTS, clk)],
+        ['SET -P 16', benchStep('set', 16, P16_REQUESTS, clk)],
+        ['GET -P 16', benchStep('get', 16, P16_REQUESTS, clk)],
+      );
+    }
+    if (RUN_TYPES) for (const t of TYPE_TESTS) steps.push([t.test, typeStep(t, clk)]);
+    log(`workloads: ${ONLY}; rounds: ${ROUNDS}${quick ? ' (quick)' : ''}; load average ${loadAverage()}`);
     let serverCommands: string[] = [];
     revision = `Rewind at ${sourceRevision()}, running ${rewindEntry()}`;
     log(revision);
@@ -150,7 +221,7 @@ async function main(): Promise<void> {
           const order = (round + i) % 2 === 0 ? [rewind, redis] : [redis, rewind];
           for (const s of order) await step(s, round);
         }
-        if (round === 0) {
+        if (round === 0 && RUN_DEFAULT) {
           for (const s of [rewind, redis]) {
             const check = await startupWarningCheck(s, quick ? 10_000 : 50_000);
             commands.add(check.command.replace(`-p ${s.port}`, '-p <port>'));
@@ -161,6 +232,7 @@ async function main(): Promise<void> {
         await stopAll();
       }
     }
+    log(`load average at the end: ${loadAverage()}`);
     print(serverCommands);
   } finally {
     await stopAll();
@@ -177,15 +249,18 @@ function print(serverCommands: string[]): void {
   }
   const rows = summarize(METRICS, data);
   const lines: string[] = [];
-  lines.push(`## bench:compare (${ROUNDS} round${ROUNDS === 1 ? '' : 's'}${quick ? ', quick' : ''}), node ${process.version}, ${cpuModel()}`);
-  lines.push('', `${new Date().toISOString()}; ${revision}; redis-server ${redisVersion()}`);
+  lines.push(`## bench:compare (${ROUNDS} round${ROUNDS === 1 ? '' : 's'}${quick ? ', quick' : ''}${ONLY === 'default' ? '' : `, --only ${ONLY}`}), node ${process.version}, ${cpuModel()}`);
+  lines.push('', `${new Date().toISOString()}; ${revision}; redis-server ${redisVersion()}; load average at start ${startLoad}, at end ${loadAverage()}`);
   lines.push('', markdownTable(rows), '', '### Raw figures per round', '', rawTable(rows), '', '### Commands', '');
   for (const c of serverCommands) lines.push(`    ${c.replace(/--port \d+/, '--port <free port>').replace(/--dir \S+/, '--dir <temp dir>')}`);
   for (const c of commands) lines.push(`    ${c}`);
   lines.push('', '### Checks', '');
   lines.push(`- redis-benchmark WARNING lines, Rewind: ${warnings.rewind.length === 0 ? 'none' : warnings.rewind.map((w) => `\`${w.trim()}\``).join('; ')}`);
   lines.push(`- redis-benchmark WARNING lines, Redis: ${warnings.redis.length === 0 ? 'none' : warnings.redis.map((w) => `\`${w.trim()}\``).join('; ')}`);
-  lines.push(`- correctness: ${problems.length === 0 ? `--pipe 'errors: 0, replies: ${PIPE_KEYS}' and DBSIZE ${PIPE_KEYS} (where answered) on both servers, every round, and GET key:<last> returned value:<last>` : problems.join('; ')}`);
+  const ok: string[] = [];
+  if (RUN_DEFAULT) ok.push(`--pipe 'errors: 0, replies: ${PIPE_KEYS}' and DBSIZE ${PIPE_KEYS} (where answered) on both servers, every round, and GET key:<last> returned value:<last>`);
+  if (RUN_TYPES) ok.push(`no error reply reported by redis-benchmark in the data-type tests, and LLEN mylist after them equal on both servers every round (${listLengths.map((r) => r.rewind).join(', ')}; the two LRANGE fills of ${expectedListLength()} plus what redis-benchmark sends over -n)`);
+  lines.push(`- correctness: ${problems.length === 0 ? ok.join('; ') : problems.join('; ')}`);
   if (notes.length > 0) lines.push(`- notes: ${notes.join('; ')} (the load was checked by the --pipe summary and a GET of the last key)`);
   process.stdout.write(`${lines.join('\n')}\n`);
   if (opts.json !== undefined) {
@@ -193,6 +268,11 @@ function print(serverCommands: string[]): void {
   }
   if (problems.length > 0) process.exitCode = 2;
 }
+
+function loadAverage(): string {
+  return os.loadavg().map((v) => v.toFixed(2)).join(', ');
+}
+const startLoad = loadAverage();
 
 function redisVersion(): string {
   const m = /v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }));

@@ -92,6 +92,67 @@ export async function redisBenchmark(s: ServerProc, test: 'set' | 'get', request
   };
 }
 
+/**
+ * The data-type tests of redis-benchmark, by their `-t` names, in the order redis-benchmark itself
+ * runs them (so LPOP/RPOP find what LPUSH/RPUSH left, SPOP what SADD left, ZPOPMIN what ZADD left).
+ * `row` is the CSV row that carries the figure; `fill` marks the LRANGE tests, for which
+ * redis-benchmark first runs its own LPUSH of the same count ("LPUSH (needed to benchmark LRANGE)").
+ */
+export const TYPE_TESTS = [
+  { test: 'lpush', row: 'LPUSH', fill: false },
+  { test: 'rpush', row: 'RPUSH', fill: false },
+  { test: 'lpop', row: 'LPOP', fill: false },
+  { test: 'rpop', row: 'RPOP', fill: false },
+  { test: 'sadd', row: 'SADD', fill: false },
+  { test: 'hset', row: 'HSET', fill: false },
+  { test: 'spop', row: 'SPOP', fill: false },
+  { test: 'zadd', row: 'ZADD', fill: false },
+  { test: 'zpopmin', row: 'ZPOPMIN', fill: false },
+  { test: 'lrange_100', row: 'LRANGE_100 (first 100 elements)', fill: true },
+  { test: 'lrange_600', row: 'LRANGE_600 (first 600 elements)', fill: true },
+] as const;
+
+export type TypeTest = (typeof TYPE_TESTS)[number];
+
+/** `redis-benchmark -t <test> -n <requests> -c 50 -P <pipeline> -r 100000 --csv`. */
+export function typeBenchArgs(port: number, test: string, requests: number, pipeline: number): string[] {
+  return ['-h', HOST, '-p', String(port), '-t', test, '-n', String(requests), '-c', '50', '-P', String(pipeline), '-r', '100000', '--csv'];
+}
+
+/** `redis-benchmark -n <requests> -c 50 -P <pipeline> --csv <command...>`: a literal command, no random keys. */
+export function commandBenchArgs(port: number, command: readonly string[], requests: number, pipeline: number): string[] {
+  return ['-h', HOST, '-p', String(port), '-n', String(requests), '-c', '50', '-P', String(pipeline), '--csv', ...command];
+}
+
+/**
+ * One redis-benchmark run with the given arguments; throughput from the CSV row `row`. Server CPU
+ * and syscalls are divided by `serverRequests` (the LRANGE tests also count their LPUSH fill).
+ */
+export async function redisBenchmarkRow(s: ServerProc, args: readonly string[], row: string, serverRequests: number, clkTck: number): Promise<BenchRun & { errors: string[] }> {
+  const before = cpuTicks(s.pid);
+  const sysBefore = syscalls(s.pid);
+  const r = await runTool('redis-benchmark', args, 600_000);
+  const after = cpuTicks(s.pid);
+  const sysAfter = syscalls(s.pid);
+  if (r.code !== 0) throw new Error(`redis-benchmark ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  // redis-benchmark prints "Error from server: ..." when a reply is an error.
+  const errors = (r.stdout + r.stderr).split(/\r?\n/).filter((l) => /error/i.test(l));
+  return {
+    errors,
+    rps: parseCsvRps(r.stdout, row),
+    cpuUsPerReq: (((after - before) / clkTck) * 1e6) / serverRequests,
+    syscallsPerReq: (sysAfter - sysBefore) / serverRequests,
+    requests: serverRequests,
+    wallMs: r.ms,
+    warnings: warningLines(r.stdout + r.stderr),
+  };
+}
+
+/** redis-cli <args> against s, trimmed stdout. */
+export function cliCommand(s: ServerProc, ...args: string[]): Promise<string> {
+  return cli(s.port, ...args);
+}
+
 /** Writes `SET key:<n> value:<n>` for n in [0, count) as RESP to path, once. */
 export async function writePipeFile(path: string, count: number): Promise<number> {
   const out = createWriteStream(path);
