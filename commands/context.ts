@@ -97,6 +97,8 @@ export interface ServerStats {
   rejectedConnections: number;
   expiredKeys: number;
   keyspaceHits: number;
+  /** Set by dispatch while a read-only command runs: only its lookups count as hits/misses. */
+  countReads: boolean;
   keyspaceMisses: number;
   netInputBytes: number;
   netOutputBytes: number;

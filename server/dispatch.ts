@@ -69,12 +69,15 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   c.currentArgv = argv;
   c.currentSpec = spec;
   c.currentStats = stats;
+  const counters = server.stats;
+  counters.countReads = spec.flags.includes('readonly');
   try {
     spec.run!(c, argv);
   } catch (e) {
     if (e instanceof RedisError && reply.written === writtenBefore) reply.error(e.line);
     else internalError(server, c, spec, e, reply.written === writtenBefore);
   }
+  counters.countReads = false;
   server.ranInBatch(stats);
   stats.calls++;
   server.stats.totalCommands++;

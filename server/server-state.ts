@@ -32,7 +32,7 @@ const NO_PROPAGATION: Propagator = { feed() {}, flush() {} };
 function emptyStats(): ServerStats {
   return {
     totalConnections: 0, totalCommands: 0, rejectedConnections: 0, expiredKeys: 0,
-    keyspaceHits: 0, keyspaceMisses: 0, netInputBytes: 0, netOutputBytes: 0,
+    keyspaceHits: 0, keyspaceMisses: 0, countReads: false, netInputBytes: 0, netOutputBytes: 0,
     totalErrorReplies: 0, errorCounts: new Map(), commands: new Map(), dirty: 0,
   };
 }
@@ -78,6 +78,7 @@ export class ServerState implements ServerApi {
   ) {
     this.table = buildTable(ALL_COMMANDS);
     const hooks: DbHooks = {
+      lookups: this.stats,
       expired: (db, key) => {
         this.stats.expiredKeys++;
         this.propagate(db.id, [this.lazyExpire ? UNLINK : DEL, Buffer.from(key, 'latin1')]);

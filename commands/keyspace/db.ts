@@ -31,6 +31,14 @@ const NO_SLOT = -1;
 export interface DbHooks {
   /** A key was deleted because its TTL passed (lazily or by the active cycle). */
   expired(db: Db, key: string): void;
+  /** INFO's keyspace_hits/misses: counted by get() while a read-only command runs, as Redis does. */
+  readonly lookups?: ReadLookupCounters;
+}
+
+export interface ReadLookupCounters {
+  countReads: boolean;
+  keyspaceHits: number;
+  keyspaceMisses: number;
 }
 
 export interface Clock {
@@ -97,6 +105,11 @@ export class Db {
   /** The live value of key, deleting it first if expired; updates the access time. */
   get(key: string): Value | undefined {
     const slot = this.liveSlot(key);
+    const lookups = this.hooks.lookups;
+    if (lookups !== undefined && lookups.countReads) {
+      if (slot === NO_SLOT) lookups.keyspaceMisses++;
+      else lookups.keyspaceHits++;
+    }
     if (slot === NO_SLOT) return undefined;
     this.touch(slot);
     return this.values[slot]!;
