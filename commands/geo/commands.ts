@@ -42,10 +42,14 @@ export function unitArg(buf: Buffer): number {
   throw new RedisError('ERR unsupported unit provided. please use M, KM, FT, MI');
 }
 
-/** addReplyHumanLongDouble: a bulk string under RESP2, a double under RESP3. */
+/**
+ * addReplyHumanLongDouble: the %.17Lf text (trailing zeros cut) as a bulk string under RESP2 and
+ * as a RESP3 double with that same text (",13.36138933897018433"), as Redis 7.0 sends it.
+ */
 export function replyCoord(reply: ReplyWriter, d: number): void {
-  if (reply.resp === 3) reply.double(d);
-  else reply.bulk(formatHuman(d));
+  const text = formatHuman(d);
+  if (reply.resp === 3) reply.raw(Buffer.from(`,${text}\r\n`, 'latin1'));
+  else reply.bulk(text);
 }
 
 export function geoaddCommand(c: CommandContext, argv: Argv): void {
