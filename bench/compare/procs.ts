@@ -11,6 +11,11 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const HOST = '127.0.0.1';
+/**
+ * Where the Rewind under test lives: this checkout, or BENCH_REWIND_ROOT (e.g. a built `git archive`
+ * of a commit, when this checkout has others' uncommitted work that would make bin.js fall back to tsx).
+ */
+export const REWIND_ROOT = process.env.BENCH_REWIND_ROOT !== undefined && process.env.BENCH_REWIND_ROOT !== '' ? path.resolve(process.env.BENCH_REWIND_ROOT) : REPO_ROOT;
 
 export type ServerKind = 'rewind' | 'redis';
 
@@ -153,11 +158,11 @@ function launch(kind: ServerKind, port: number, cmd: string, args: string[], env
  * source file (bin.js's rule), else the TypeScript source through tsx.
  */
 export function rewindEntry(): 'dist (compiled)' | 'TypeScript via tsx' {
-  const built = path.join(REPO_ROOT, 'dist', 'server', 'main.js');
+  const built = path.join(REWIND_ROOT, 'dist', 'server', 'main.js');
   if (!existsSync(built)) return 'TypeScript via tsx';
   let newest = 0;
   for (const dir of ['protocol', 'commands', 'persistence', 'server']) {
-    const root = path.join(REPO_ROOT, dir);
+    const root = path.join(REWIND_ROOT, dir);
     if (!existsSync(root)) continue;
     for (const name of readdirSync(root, { recursive: true })) {
       if (String(name).endsWith('.ts')) newest = Math.max(newest, statSync(path.join(root, String(name))).mtimeMs);
@@ -168,6 +173,7 @@ export function rewindEntry(): 'dist (compiled)' | 'TypeScript via tsx' {
 
 /** HEAD's short hash, and whether the server sources have uncommitted changes. */
 export function sourceRevision(): string {
+  if (REWIND_ROOT !== REPO_ROOT) return `BENCH_REWIND_ROOT=${REWIND_ROOT}`;
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'protocol', 'commands', 'persistence', 'server'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
@@ -196,7 +202,7 @@ export async function startRewind(): Promise<ServerProc> {
   // Run the bin as users do (npx rewind-server): its shebang carries the V8 flags we ship with.
   const args = ['--port', String(port), '--bind', HOST, '--save', ''];
   const shown = `REWIND_LOG_LEVEL=silent server/bin.js --port ${port} --bind ${HOST} --save ''`;
-  const s = launch('rewind', port, path.join(REPO_ROOT, 'server/bin.js'), args, { ...process.env, REWIND_LOG_LEVEL: 'silent' }, shown);
+  const s = launch('rewind', port, path.join(REWIND_ROOT, 'server/bin.js'), args, { ...process.env, REWIND_LOG_LEVEL: 'silent' }, shown);
   await waitReady(s, 30_000);
   return s;
 }
