@@ -103,8 +103,16 @@ export function geoaddCommand(c: CommandContext, argv: Argv): void {
     }
   }
   c.dirty += added + updated;
+  // Redis runs GEOADD as a ZADD and logs that ZADD: flags as given, each score as its integer.
+  if (c.dirty > 0) {
+    const logged: Buffer[] = [ZADD, argv[1]!, ...argv.slice(2, i)];
+    for (let j = 0; j < n; j++) logged.push(Buffer.from(String(scores[j]!)), argv[i + j * 3 + 2]!);
+    c.propagateAs(logged);
+  }
   c.reply.integer(ch ? added + updated : added);
 }
+
+const ZADD = Buffer.from('zadd');
 
 export function geodistCommand(c: CommandContext, argv: Argv): void {
   let toMeter = 1;
