@@ -2,12 +2,13 @@
  * The server as a process and as a socket owner: command-line and config-file errors, graceful
  * SIGTERM, SHUTDOWN, and backpressure on a client that does not read its replies.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { startServer } from '../../server/index.js';
 import { encodeCommand } from '../../protocol/encode.js';
@@ -15,6 +16,21 @@ import type { Client } from '../../server/client.js';
 import { Db } from '../../commands/keyspace/db.js';
 
 const BIN = join(import.meta.dirname, '../../server/bin.js');
+
+/** Every server process a test starts; killed after each test, even one that timed out. */
+const children = new Set<ChildProcess>();
+
+function startChild(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { stdout: Readable; stderr: Readable } {
+  const child = spawn(process.execPath, [BIN, ...args], { env });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+});
 
 interface Exit {
   code: number | null;
@@ -24,7 +40,7 @@ interface Exit {
 
 function runServer(args: string[], timeoutMs = 20_000): Promise<Exit> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, REWIND_LOG_LEVEL: 'silent' } });
+    const child = startChild(args, { ...process.env, REWIND_LOG_LEVEL: 'silent' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -73,9 +89,7 @@ describe('command line', () => {
   });
 
   it('serves, then exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, '--port', '0', '--loglevel', 'notice'], {
-      env: { ...process.env, REWIND_LOG_LEVEL: 'info' },
-    });
+    const child = startChild(['--port', '0', '--loglevel', 'notice'], { ...process.env, REWIND_LOG_LEVEL: 'info' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     try {
       const port = await new Promise<number>((resolve, reject) => {
@@ -193,7 +207,7 @@ describe('a bug in a command handler', () => {
 
 describe('exit with a closed stdout', () => {
   it('still exits 0 on SIGTERM when nobody reads its log any more', async () => {
-    const child = spawn(process.execPath, [BIN, '--port', '0'], { env: { ...process.env, REWIND_LOG_LEVEL: 'info' } });
+    const child = startChild(['--port', '0'], { ...process.env, REWIND_LOG_LEVEL: 'info' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     try {
       await new Promise<void>((resolve) => {
