@@ -3,28 +3,21 @@
  * BITFIELD_RO. Reply bytes against real Redis live in test/diff/bitmap*.redis; this file covers
  * wrong types, limits, TTL handling and what reaches the AOF.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, disconnectAll } from '../helpers/clients.js';
+import type { TestServer } from '../helpers/server.js';
 import type { CollectionValue } from '../../commands/keyspace/value.js';
+import { serverPerTest } from '../helpers/fixture.js';
+import { ERR_WRONGTYPE as WRONGTYPE } from '../../protocol/errors.js';
 
 let ts: TestServer;
 let r: Redis;
 let logged: string[];
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  r = await connect(ts.port);
+serverPerTest((f) => {
+  ({ ts, r, logged } = f);
 });
 
-afterEach(async () => {
-  await disconnectAll([r]);
-  await ts.close();
-});
-
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
 const BIT_VALUE = 'ERR bit is not an integer or out of range';
 const BAD_TYPE = 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';

@@ -3,24 +3,18 @@
  * never expires lazily, and the Db's own counts prove it), lazy expiry on access, and the DEL that
  * each expiry sends to the AOF. Polls with deadlines, never fixed sleeps.
  */
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { connect, disconnectAll } from '../helpers/clients.js';
+import { serverPerTest } from '../helpers/fixture.js';
 
 let ts: TestServer;
 let r: Redis;
 let logged: string[];
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  r = await connect(ts.port);
-});
-
-afterEach(async () => {
-  await disconnectAll([r]);
-  await ts.close();
+serverPerTest((f) => {
+  ({ ts, r, logged } = f);
 });
 
 /** Resolves once check() is true; fails after timeoutMs. */

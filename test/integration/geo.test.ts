@@ -4,24 +4,17 @@
  * movable-key GEORADIUS forms, arity errors, and GEO sets read back through the Z* commands.
  * Byte-exact replies against real Redis live in test/diff/geo*.redis.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, disconnectAll } from '../helpers/clients.js';
+import type { TestServer } from '../helpers/server.js';
+import { serverPerTest } from '../helpers/fixture.js';
 
 let ts: TestServer;
 let r: Redis;
 let logged: string[];
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  r = await connect(ts.port);
-});
-
-afterEach(async () => {
-  await disconnectAll([r]);
-  await ts.close();
+serverPerTest((f) => {
+  ({ ts, r, logged } = f);
 });
 
 const SICILY = ['13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'];

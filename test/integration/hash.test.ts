@@ -3,27 +3,20 @@
  * HVALS HGETALL HINCRBY HINCRBYFLOAT HSTRLEN HRANDFIELD HSCAN. Byte-exact replies are in
  * test/diff/hash.redis; here: propagation, randomness, large-hash scans, encodings and COPY.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, disconnectAll } from '../helpers/clients.js';
+import type { TestServer } from '../helpers/server.js';
+import { serverPerTest } from '../helpers/fixture.js';
+import { ERR_WRONGTYPE as WRONGTYPE } from '../../protocol/errors.js';
 
 let ts: TestServer;
 let r: Redis;
 let logged: string[];
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  r = await connect(ts.port);
+serverPerTest((f) => {
+  ({ ts, r, logged } = f);
 });
 
-afterEach(async () => {
-  await disconnectAll([r]);
-  await ts.close();
-});
-
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 describe('basic commands', () => {
   test('set, get, delete, empty hash removed', async () => {

@@ -4,31 +4,25 @@
  * the same elements added here produce the same bytes. Those tests need redis-server on PATH and
  * are skipped with a warning without it.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import { connect, disconnectAll } from '../helpers/clients.js';
 import { redisAvailable, startRealRedis, type RealRedis } from '../helpers/real-redis.js';
 import type { CollectionValue } from '../../commands/keyspace/value.js';
 import { murmurHash64A, patLen } from '../../commands/hyperloglog/murmur.js';
+import { serverPerTest } from '../helpers/fixture.js';
+import { ERR_WRONGTYPE as WRONGTYPE } from '../../protocol/errors.js';
 
 let ts: TestServer;
 let r: Redis;
 let logged: string[];
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  r = await connect(ts.port);
-});
-
-afterEach(async () => {
-  await disconnectAll([r]);
-  await ts.close();
+serverPerTest((f) => {
+  ({ ts, r, logged } = f);
 });
 
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 /** MurmurHash64A with seed 0xadc83b19 in BigInt, straight from the algorithm, as a reference. */
 function murmurReference(key: Buffer): bigint {
   const M = 0xc6a4a7935bd1e995n;

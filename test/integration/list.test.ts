@@ -3,28 +3,21 @@
  * is there): replies, errors, empty-list deletion, OBJECT ENCODING under Redis 7.2's rule, and
  * what reaches the AOF (recording propagator). Byte-level replies are in test/diff/list*.redis.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, disconnectAll } from '../helpers/clients.js';
+import type { TestServer } from '../helpers/server.js';
 import { ListValue } from '../../commands/list/value.js';
+import { serverPerTest } from '../helpers/fixture.js';
+import { ERR_WRONGTYPE as WRONGTYPE } from '../../protocol/errors.js';
 
 let ts: TestServer;
 let r: Redis;
 let logged: string[];
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  r = await connect(ts.port);
+serverPerTest((f) => {
+  ({ ts, r, logged } = f);
 });
 
-afterEach(async () => {
-  await disconnectAll([r]);
-  await ts.close();
-});
-
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const arity = (name: string) => `ERR wrong number of arguments for '${name}' command`;
 
 describe('push and pop', () => {

@@ -4,24 +4,17 @@
  * Byte-exact replies are in test/diff/set.redis; here: propagation of SPOP, randomness, scans
  * of large sets, encodings.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, disconnectAll } from '../helpers/clients.js';
+import type { TestServer } from '../helpers/server.js';
+import { serverPerTest } from '../helpers/fixture.js';
 
 let ts: TestServer;
 let r: Redis;
 let logged: string[];
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  r = await connect(ts.port);
-});
-
-afterEach(async () => {
-  await disconnectAll([r]);
-  await ts.close();
+serverPerTest((f) => {
+  ({ ts, r, logged } = f);
 });
 
 describe('basic commands', () => {

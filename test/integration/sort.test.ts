@@ -3,28 +3,21 @@
  * it changed something), STORE's list, TTL and delete-on-empty rules, the zset conversion SORT
  * causes, key positions, and errors. Byte-exact replies against real Redis live in test/diff/sort*.redis.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, disconnectAll } from '../helpers/clients.js';
+import type { TestServer } from '../helpers/server.js';
 import { sortWeight } from '../../commands/sort/pattern.js';
+import { serverPerTest } from '../helpers/fixture.js';
+import { ERR_WRONGTYPE as WRONGTYPE } from '../../protocol/errors.js';
 
 let ts: TestServer;
 let r: Redis;
 let logged: string[];
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  r = await connect(ts.port);
+serverPerTest((f) => {
+  ({ ts, r, logged } = f);
 });
 
-afterEach(async () => {
-  await disconnectAll([r]);
-  await ts.close();
-});
-
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 describe('SORT', () => {
   test('numeric, ALPHA, DESC and LIMIT', async () => {

@@ -2,24 +2,17 @@
  * The STREAM family over a real connection: what replies look like where the differential corpus
  * cannot compare bytes (auto IDs, times), and what reaches the AOF (recording propagator).
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, disconnectAll } from '../helpers/clients.js';
+import type { TestServer } from '../helpers/server.js';
+import { serverPerTest } from '../helpers/fixture.js';
 
 let ts: TestServer;
 let r: Redis;
 let logged: string[];
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  r = await connect(ts.port);
-});
-
-afterEach(async () => {
-  await disconnectAll([r]);
-  await ts.close();
+serverPerTest((f) => {
+  ({ ts, r, logged } = f);
 });
 
 describe('XADD', () => {

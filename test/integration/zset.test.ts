@@ -4,29 +4,22 @@
  * ZUNION inputs, a large set through the skiplist encoding, ZSCAN's guarantee, and errors.
  * Byte-exact replies against real Redis live in test/diff/zset*.redis.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, disconnectAll } from '../helpers/clients.js';
+import type { TestServer } from '../helpers/server.js';
 import type { SetSource } from '../../commands/zset/setops.js';
 import type { CollectionValue } from '../../commands/keyspace/value.js';
+import { serverPerTest } from '../helpers/fixture.js';
+import { ERR_WRONGTYPE as WRONGTYPE } from '../../protocol/errors.js';
 
 let ts: TestServer;
 let r: Redis;
 let logged: string[];
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  r = await connect(ts.port);
+serverPerTest((f) => {
+  ({ ts, r, logged } = f);
 });
 
-afterEach(async () => {
-  await disconnectAll([r]);
-  await ts.close();
-});
-
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 describe('writes and what is logged', () => {
   test('ZADD, ZINCRBY, ZREM are logged as sent; no-op writes are not', async () => {
