@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, type TestServer } from './server.js';
+import { recordPropagation, startTestServer, waitForBlocked, type TestServer } from './server.js';
 import { connect, disconnectAll } from './clients.js';
 
 export interface PerTest {
@@ -29,5 +29,39 @@ export function serverPerTest(bind: (f: PerTest) => void): void {
     await disconnectAll([current.r]);
     await current.ts.close();
     current = null;
+  });
+}
+
+export interface PerTestClients {
+  ts: TestServer;
+  logged: string[];
+  /** Connects one more client to this test's server; all are closed after the test. */
+  client(): Promise<Redis>;
+  /** Resolves once exactly n clients are blocked on keys. */
+  blockedCount(n: number, ms?: number): Promise<void>;
+}
+
+/** As serverPerTest, for tests that open several clients (blocking commands). */
+export function serverWithClientsPerTest(bind: (f: PerTestClients) => void): void {
+  let ts: TestServer | null = null;
+  const clients: Redis[] = [];
+  beforeEach(async () => {
+    const server = await startTestServer();
+    ts = server;
+    bind({
+      ts: server,
+      logged: recordPropagation(server),
+      client: async () => {
+        const r = await connect(server.port);
+        clients.push(r);
+        return r;
+      },
+      blockedCount: (n, ms) => waitForBlocked(server, n, ms),
+    });
+  });
+  afterEach(async () => {
+    await disconnectAll(clients.splice(0));
+    await ts?.close();
+    ts = null;
   });
 }

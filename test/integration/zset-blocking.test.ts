@@ -3,35 +3,19 @@
  * order, decimal timeouts answering a null array, waiting on several keys, wrong type while
  * waiting, and the logged ZPOPMIN/ZPOPMAX forms when a woken client is served.
  */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Redis } from 'ioredis';
-import { recordPropagation, startTestServer, waitForBlocked, type TestServer } from '../helpers/server.js';
-import { connect, disconnectAll } from '../helpers/clients.js';
+import type { TestServer } from '../helpers/server.js';
+import { serverWithClientsPerTest } from '../helpers/fixture.js';
 
 let ts: TestServer;
-let clients: Redis[];
 let logged: string[];
+let client: () => Promise<Redis>;
+let blockedCount: (n: number, ms?: number) => Promise<void>;
 
-beforeEach(async () => {
-  ts = await startTestServer();
-  logged = recordPropagation(ts);
-  clients = [];
+serverWithClientsPerTest((f) => {
+  ({ ts, logged, client, blockedCount } = f);
 });
-
-afterEach(async () => {
-  await disconnectAll(clients);
-  await ts.close();
-});
-
-async function client(): Promise<Redis> {
-  const r = await connect(ts.port);
-  clients.push(r);
-  return r;
-}
-
-function blockedCount(n: number, ms = 3000): Promise<void> {
-  return waitForBlocked(ts, n, ms);
-}
 
 describe('BZPOPMIN / BZPOPMAX / BZMPOP', () => {
   test('first come first served; each woken pop is logged as ZPOPMIN/ZPOPMAX', async () => {
