@@ -62,8 +62,6 @@ export class ServerState implements ServerApi {
   private readonly nameCache = new NameCache();
 
   private readonly clientsById = new Map<number, Client>();
-  /** Command lookups by the name as clients spell it, with this server's stats for each. */
-  private readonly entries = new Map<string, CommandEntry>();
   private nextClientId = 1;
   private flushQueue: Client[] = [];
   /** lazyfree-lazy-expire: expired keys are logged as UNLINK instead of DEL. */
@@ -226,8 +224,10 @@ export class ServerState implements ServerApi {
   commandByBytes(name: Buffer): CommandEntry | undefined {
     const hit = this.nameCache.get(name);
     if (hit !== undefined) return hit;
-    const entry = this.command(name.latin1Slice(0, name.length));
-    if (entry !== undefined) this.nameCache.set(name, entry);
+    const spec = this.table.lookup(name.latin1Slice(0, name.length));
+    if (spec === undefined) return undefined;
+    const entry = { spec, stats: this.commandStats(spec) };
+    this.nameCache.set(name, entry);
     return entry;
   }
 
@@ -253,18 +253,6 @@ export class ServerState implements ServerApi {
     this.batchStats.length = 0;
   }
 
-  /** The command a client named, or undefined; cached per spelling. */
-  command(name: string): CommandEntry | undefined {
-    const hit = this.entries.get(name);
-    if (hit !== undefined) return hit;
-    const spec = this.table.lookup(name);
-    if (spec === undefined) return undefined;
-    const entry = { spec, stats: this.commandStats(spec) };
-    // Bounded: only spellings of real commands are cached, at most 2^len each; cap it anyway.
-    if (this.entries.size < 4096) this.entries.set(name, entry);
-    return entry;
-  }
-
   commandStats(spec: CommandSpec): CommandStats {
     let s = this.stats.commands.get(spec.name);
     if (s === undefined) {
@@ -286,7 +274,6 @@ export class ServerState implements ServerApi {
     const fresh = emptyStats();
     fresh.dirty = this.stats.dirty;
     Object.assign(this.stats, fresh);
-    this.entries.clear();
   }
 
   /** `+<unix.micros> [<db> <addr>] "arg" ...` to every MONITOR client. */
