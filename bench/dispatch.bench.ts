@@ -33,9 +33,10 @@ class EncodingPropagator implements Propagator {
       this.buf[this.pos++] = 10;
     }
   }
-  flush(): void {
+  flush(): boolean {
     blackhole.n += this.pos;
     this.pos = 0;
+    return true;
   }
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;

@@ -53,6 +53,8 @@ export class Client implements CommandContext {
   extraPropagation: [number, Argv][] = [];
   /** Command time: fixed while one command runs. */
   commandTime = 0;
+  /** Replies held because this client's records are not yet in the AOF (a write failed). */
+  heldForLog = false;
   /** True while this client waits in the server's flush list. */
   queuedForFlush = false;
   /** Output did not drain: stop reading until it does. */

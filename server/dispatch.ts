@@ -56,6 +56,9 @@ function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
     const line = monitorRefusal(spec);
     if (line !== null) return reject(server, c, line, stats);
   }
+  if (server.denyWrites !== null && (spec.flags.includes('write') || spec.name === 'ping')) {
+    return reject(server, c, server.denyWrites, stats);
+  }
   call(server, c, spec, stats, argv);
 }
 
@@ -71,6 +74,7 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   c.currentStats = stats;
   const counters = server.stats;
   counters.countReads = spec.flags.includes('readonly');
+  server.beginPropagation();
   try {
     spec.run!(c, argv);
   } catch (e) {
@@ -95,6 +99,9 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
     for (const [db, extra] of c.extraPropagation) server.propagate(db, extra);
     c.extraPropagation.length = 0;
   }
+  // DELs of expired keys found by SCAN or RANDOMKEY are not wrapped in MULTI/EXEC (Redis's
+  // CMD_TOUCHES_ARBITRARY_KEYS): they are unrelated to each other.
+  if (server.endPropagation(spec.name !== 'scan' && spec.name !== 'randomkey')) server.awaitLog(c);
   if (server.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) {
     server.feedMonitors(c, argv);
   }

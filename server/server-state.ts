@@ -20,14 +20,18 @@ export const REWIND_VERSION = '0.1.0';
 /** What INFO and HELLO report as redis_version, for clients' feature gates (as Valkey does). */
 export const REDIS_COMPAT_VERSION = '7.2.4';
 
-/** Where writes go after they run: the AOF writer implements it (issue: persistence). */
+/** Where writes go after they run: the AOF writer implements it. */
 export interface Propagator {
+  /** One record; dbIndex -1 = no SELECT before it (the EXEC closing a wrapped batch). */
   feed(dbIndex: number, argv: Argv): void;
-  /** Called once per batch before any reply is sent. */
-  flush(): void;
+  /**
+   * Called once per batch before any reply is sent. False when the records fed could not be
+   * written: the replies of the clients that fed them are held until a later flush succeeds.
+   */
+  flush(): boolean;
 }
 
-const NO_PROPAGATION: Propagator = { feed() {}, flush() {} };
+const NO_PROPAGATION: Propagator = { feed() {}, flush: () => true };
 
 function emptyStats(): ServerStats {
   return {
@@ -60,6 +64,19 @@ export class ServerState implements ServerApi {
   /** Stats of the commands run in this batch, to share its elapsed time among them. */
   private batchStats: CommandStats[] = [];
   private readonly nameCache = new NameCache();
+
+  /**
+   * Set while the AOF cannot be written: write commands (and PING, as Redis does) are refused with
+   * this error line until a write succeeds again.
+   */
+  denyWrites: string | null = null;
+  /** Nesting of call(): records of a top-level command (and what it runs) are collected first. */
+  private propagationDepth = 0;
+  private pendingRecords: [number, Argv][] = [];
+  /** Clients whose commands fed records in this batch: their replies wait for the log. */
+  private awaitingLog: Client[] = [];
+  /** Clients whose replies are held because their records are not yet in the log. */
+  private heldForLog: Client[] = [];
 
   private readonly clientsById = new Map<number, Client>();
   private nextClientId = 1;
@@ -202,22 +219,81 @@ export class ServerState implements ServerApi {
     }
   }
 
-  /** Redis's beforeSleep: the AOF first, then replies. */
+  /**
+   * Redis's beforeSleep: the AOF first, then replies. When the log could not be written, the
+   * clients whose commands fed it keep their replies (and everything after them) until it can.
+   */
   afterBatch(): void {
-    this.propagator.flush();
+    const logged = this.propagator.flush();
+    if (!logged) this.holdForLog();
+    else if (this.heldForLog.length > 0) this.releaseHeld();
+    this.awaitingLog.length = 0;
     const queue = this.flushQueue;
     if (queue.length === 0) return;
     this.flushQueue = [];
     for (const c of queue) {
       c.queuedForFlush = false;
-      c.flush();
+      if (!c.heldForLog) c.flush();
+    }
+  }
+
+  private holdForLog(): void {
+    for (const c of this.awaitingLog) {
+      if (c.heldForLog) continue;
+      c.heldForLog = true;
+      this.heldForLog.push(c);
+    }
+  }
+
+  private releaseHeld(): void {
+    const held = this.heldForLog;
+    this.heldForLog = [];
+    for (const c of held) {
+      c.heldForLog = false;
+      this.queueFlush(c);
     }
   }
 
   // ---- propagation and stats --------------------------------------------------------------------
 
+  /**
+   * Logs a record. Inside a command the records are collected and written when the top-level
+   * command ends (endPropagation); outside (the active expire cycle) they go straight out.
+   */
   propagate(dbIndex: number, argv: Argv): void {
-    this.propagator.feed(dbIndex, argv);
+    if (this.propagationDepth > 0) this.pendingRecords.push([dbIndex, argv]);
+    else this.propagator.feed(dbIndex, argv);
+  }
+
+  beginPropagation(): void {
+    this.propagationDepth++;
+  }
+
+  /**
+   * Ends a call(). At the top level, feeds what it collected: one record bare, two or more inside
+   * MULTI/EXEC when `wrap` (persistence-format.md §2.5), the MULTI in the db of the first record.
+   * True when something was fed.
+   */
+  endPropagation(wrap: boolean): boolean {
+    if (--this.propagationDepth > 0) return false;
+    const records = this.pendingRecords;
+    const n = records.length;
+    if (n === 0) return false;
+    const p = this.propagator;
+    if (n === 1 || !wrap) {
+      for (let i = 0; i < n; i++) p.feed(records[i]![0], records[i]![1]);
+    } else {
+      p.feed(records[0]![0], MULTI_ARGV);
+      for (let i = 0; i < n; i++) p.feed(records[i]![0], records[i]![1]);
+      p.feed(-1, EXEC_ARGV);
+    }
+    records.length = 0;
+    return true;
+  }
+
+  /** c fed records in this batch: its replies may leave only once they are written. */
+  awaitLog(c: Client): void {
+    this.awaitingLog.push(c);
   }
 
   /** The command named by these bytes, without making a string when the spelling was seen. */
@@ -332,6 +408,8 @@ export class ServerState implements ServerApi {
   }
 }
 
+const MULTI_ARGV = [Buffer.from('MULTI')];
+const EXEC_ARGV = [Buffer.from('EXEC')];
 const DEL = Buffer.from('DEL');
 const UNLINK = Buffer.from('UNLINK');
 

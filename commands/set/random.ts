@@ -15,8 +15,6 @@ export const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive
 
 const SREM = Buffer.from('SREM');
 const DEL = Buffer.from('DEL');
-const MULTI = Buffer.from('MULTI');
-const EXEC = Buffer.from('EXEC');
 
 export function spopCommand(c: CommandContext, argv: Argv): void {
   if (argv.length > 3) throw new RedisError(ERR_SYNTAX);
@@ -50,15 +48,16 @@ function spopWithCount(c: CommandContext, argv: Argv): void {
   const map = s.map;
   const members: string[] = [];
   for (const slot of distinctSlots(map, count)) members.push(map.keyAt(slot)!);
-  c.propagateAs([MULTI]);
   c.reply.setLen(members.length);
   for (let i = 0; i < members.length; i++) {
     const m = members[i]!;
     s.remove(m);
-    c.alsoPropagate(c.dbIndex, [SREM, argv[1]!, Buffer.from(m, 'latin1')]);
+    // One SREM per member; the server wraps the records of one command in MULTI/EXEC.
+    const srem = [SREM, argv[1]!, Buffer.from(m, 'latin1')];
+    if (i === 0) c.propagateAs(srem);
+    else c.alsoPropagate(c.dbIndex, srem);
     c.reply.bulk(m);
   }
-  c.alsoPropagate(c.dbIndex, [EXEC]);
   c.dirty += members.length;
 }
 

@@ -56,7 +56,7 @@ export function recordPropagation(ts: TestServer): string[] {
   const logged: string[] = [];
   ts.server.state.propagator = {
     feed: (_db, argv) => logged.push(argv.map((a) => a.toString('latin1')).join(' ')),
-    flush: () => undefined,
+    flush: () => true,
   };
   return logged;
 }

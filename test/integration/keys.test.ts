@@ -19,7 +19,7 @@ beforeEach(async () => {
   logged = [];
   ts.server.state.propagator = {
     feed: (db, argv) => logged.push([db, argv.map((a) => a.toString('latin1')).join(' ')]),
-    flush: () => undefined,
+    flush: () => true,
   };
   r = await connect(ts.port);
 });
@@ -340,7 +340,7 @@ describe('EXPIRE family', () => {
     expect(logged.filter((l) => !l[1].startsWith('set'))).toEqual([[0, 'DEL k'], [0, 'DEL k'], [0, 'DEL k']]);
     const ts2 = await startTestServer({ 'lazyfree-lazy-expire': 'yes' });
     const seen: string[] = [];
-    ts2.server.state.propagator = { feed: (_d, argv) => seen.push(argv.join(' ')), flush: () => undefined };
+    ts2.server.state.propagator = { feed: (_d, argv) => seen.push(argv.join(' ')), flush: () => true };
     const r2 = await connect(ts2.port);
     try {
       await r2.set('k', 'v');
