@@ -116,8 +116,22 @@ export interface ShutdownOptions {
   abort: boolean;
 }
 
+/** SAVE, BGSAVE, BGREWRITEAOF and INFO persistence: the server's persistence, seen by commands. */
+export interface PersistenceApi {
+  readonly loading: boolean;
+  /** INFO persistence, every field in Redis's order. */
+  infoLines(): string[];
+  /** SAVE; throws RedisError. */
+  save(): void;
+  /** BGSAVE [SCHEDULE]: the status text, or throws RedisError. */
+  bgsave(schedule: boolean): string;
+  /** BGREWRITEAOF: the status text, or throws RedisError. */
+  bgrewriteaof(): string;
+}
+
 export interface ServerApi {
   readonly dbs: readonly Db[];
+  readonly persistence: PersistenceApi;
   readonly table: CommandTable;
   readonly config: ConfigApi;
   readonly stats: ServerStats;

@@ -27,6 +27,7 @@
  * too and is retried on the next tick.
  */
 import * as fs from 'node:fs';
+import { appendBytes, appendRecord, encodeSelect, encodeTimestamp, type RecordBuffer } from './aof-records.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -63,7 +64,6 @@ export interface AofWriterOptions {
 const INITIAL_BUFFER = 64 * 1024;
 /** A buffer that grew past this while a burst was written is given back afterwards. */
 const KEEP_BUFFER = 4 * 1024 * 1024;
-const SELECT_HEAD = Buffer.from('*2\r\n$6\r\nSELECT\r\n', 'latin1');
 
 export class AofWriter {
   policy: FsyncPolicy;
@@ -79,8 +79,7 @@ export class AofWriter {
   private readonly ops: AofFileOps;
   private readonly clock: () => number;
   private readonly warn: (msg: string, err?: Error) => void;
-  private buf = Buffer.allocUnsafe(INITIAL_BUFFER);
-  private len = 0;
+  private readonly out: RecordBuffer = { buf: Buffer.allocUnsafe(INITIAL_BUFFER), length: 0 };
   private selectedDb = -1;
   /** Second of the last #TS annotation (Redis's L); 0 at start, never reset. */
   private lastTs = 0;
@@ -103,7 +102,7 @@ export class AofWriter {
 
   /** Bytes fed but not yet written (INFO aof_buffer_length). */
   get bufferLength(): number {
-    return this.len;
+    return this.out.length;
   }
 
   /** Background fsyncs in flight (INFO aof_pending_bio_fsync). */
@@ -117,17 +116,14 @@ export class AofWriter {
       const sec = Math.floor(this.clock() / 1000);
       if (sec > this.lastTs) {
         this.lastTs = sec;
-        this.appendLatin1(`#TS:${sec}\r\n`);
+        appendBytes(this.out, encodeTimestamp(sec));
       }
     }
     if (db !== -1 && db !== this.selectedDb) {
       this.selectedDb = db;
-      const digits = String(db);
-      this.reserve(SELECT_HEAD.length + digits.length + 8);
-      this.len += SELECT_HEAD.copy(this.buf, this.len);
-      this.appendLatin1(`$${digits.length}\r\n${digits}\r\n`);
+      appendBytes(this.out, encodeSelect(db));
     }
-    this.appendRecord(argv);
+    appendRecord(this.out, argv);
   }
 
   /**
@@ -135,7 +131,7 @@ export class AofWriter {
    * false after a failure, with the bytes kept for the next attempt.
    */
   flush(): boolean {
-    if (this.len === 0) return this.lastError === null || !this.retrySyncFailure();
+    if (this.out.length === 0) return this.lastError === null || !this.retrySyncFailure();
     if (!this.writeBuffer()) return false;
     if (this.policy === 'always') return this.syncNow();
     if (this.policy === 'everysec') this.maybeBackgroundSync();
@@ -144,7 +140,7 @@ export class AofWriter {
 
   /** Once per cron run: retries a failed write, and syncs bytes left unsynced by a quiet period. */
   tick(): void {
-    if (this.len > 0) {
+    if (this.out.length > 0) {
       this.flush();
       return;
     }
@@ -187,21 +183,22 @@ export class AofWriter {
   }
 
   private writeBuffer(): boolean {
+    const out = this.out;
     let written = 0;
     try {
-      written = this.ops.write(this.fd, this.buf, 0, this.len);
+      written = this.ops.write(this.fd, out.buf, 0, out.length);
     } catch (e) {
       return this.writeFailed(e as Error, 0);
     }
-    if (written < this.len) return this.writeFailed(new Error(`short write (${written} of ${this.len} bytes)`), written);
+    if (written < out.length) return this.writeFailed(new Error(`short write (${written} of ${out.length} bytes)`), written);
     if (this.fsyncRunning && this.clock() - this.fsyncStartedAt >= 2000) {
       this.delayedFsync++;
       this.warnSlowFsync();
     }
-    this.fileSize += this.len;
-    this.len = 0;
+    this.fileSize += out.length;
+    out.length = 0;
     this.unsynced = true;
-    if (this.buf.length > KEEP_BUFFER) this.buf = Buffer.allocUnsafe(INITIAL_BUFFER);
+    if (out.buf.length > KEEP_BUFFER) out.buf = Buffer.allocUnsafe(INITIAL_BUFFER);
     if (this.lastError !== null) {
       this.warn('AOF write error cleared: the AOF is being written again');
       this.lastError = null;
@@ -216,8 +213,9 @@ export class AofWriter {
       } catch {
         // The partial record could not be removed: it is in the file, so drop it from the buffer
         // (the file stays a valid prefix of the stream, ending mid-record until the next write).
-        this.buf.copy(this.buf, 0, partial, this.len);
-        this.len -= partial;
+        const out = this.out;
+        out.buf.copy(out.buf, 0, partial, out.length);
+        out.length -= partial;
         this.fileSize += partial;
       }
     }
@@ -265,7 +263,7 @@ export class AofWriter {
         if (this.lastError === null) this.warn('background AOF fsync failed', err);
         this.lastError = err;
         this.unsynced = true;
-      } else if (this.lastError !== null && this.len === 0) {
+      } else if (this.lastError !== null && this.out.length === 0) {
         this.warn('AOF fsync error cleared');
         this.lastError = null;
       }
@@ -277,35 +275,5 @@ export class AofWriter {
     if (now - this.lastSlowWarning < 10_000) return;
     this.lastSlowWarning = now;
     this.warn('Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Rewind.');
-  }
-
-  private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
-  private appendLatin1(s: string): void {
-    this.reserve(s.length);
-    this.len += this.buf.latin1Write(s, this.len);
-  }
-
-  private appendRecord(argv: readonly Uint8Array[]): void {
-    let size = 16;
-    for (let i = 0; i < argv.length; i++) size += argv[i]!.length + 16;
-    this.reserve(size);
-    const buf = this.buf;
-    let p = this.len;
-    p += buf.latin1Write(`*${argv.length}\r\n`, p);
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      p += buf.latin1Write(`$${a.length}\r\n`, p);
-      buf.set(a, p);
-      p += a.length;
-      buf[p++] = 13;
-      buf[p++] = 10;
-    }
-    this.len = p;
   }
 }

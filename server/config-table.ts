@@ -112,6 +112,7 @@ export const PARAMS: readonly ParamSpec[] = [
   p('aof-use-rdb-preamble', BOOL, 'yes'),
   p('aof-timestamp-enabled', BOOL, 'no'),
   p('aof-rewrite-incremental-fsync', BOOL, 'yes'),
+  p('aof-disable-auto-gc', BOOL, 'no'),
   // Rewind's own
   p('restore-to', STRING, '', false),
 ];

@@ -82,15 +82,6 @@ export function normalize(spec: ParamSpec, raw: string): { value: string } | { e
   }
 }
 
-/**
- * Values Redis accepts that this build cannot honour yet. Refusing them is safer than accepting
- * them: a user who asks for an AOF must not believe their writes are logged when they are not.
- */
-function unsupportedValue(name: string, value: string): string | null {
-  if (name === 'appendonly' && value === 'yes') return 'AOF persistence is not available in this build yet';
-  return null;
-}
-
 type Listener = (value: string) => void;
 
 export class Config implements ConfigApi {
@@ -162,8 +153,6 @@ export class Config implements ConfigApi {
       if (!spec.mutable) return fail("can't set immutable config");
       const result = normalize(spec, raw);
       if ('error' in result) return fail(result.error);
-      const unsupported = unsupportedValue(spec.name, result.value);
-      if (unsupported !== null) return fail(unsupported);
       staged.push([spec, result.value]);
     }
     for (const [spec, value] of staged) this.assign(spec, value);
@@ -179,8 +168,6 @@ export class Config implements ConfigApi {
     const raw = args.join(' ');
     const result = normalize(spec, raw);
     if ('error' in result) throw new ConfigError(`${where}: invalid value '${raw}' for '${name}': ${result.error}`);
-    const unsupported = unsupportedValue(spec.name, result.value);
-    if (unsupported !== null) throw new ConfigError(`${where}: '${name} ${raw}': ${unsupported}`);
     // Like redis.conf, repeated `save` lines add up; `save ""` clears.
     if (spec.type.kind === 'save' && this.loadedSave && result.value !== '') {
       this.assign(spec, `${this.values.get('save')} ${result.value}`.trim());

@@ -10,6 +10,8 @@ import {
 import type { CommandSpec } from '../commands/table.js';
 import type { CommandStats } from '../commands/context.js';
 import { FLAG_MONITOR, type Client } from './client.js';
+
+const ERR_LOADING = 'LOADING Redis is loading the dataset in memory';
 import type { ServerState } from './server-state.js';
 
 /**
@@ -51,6 +53,9 @@ function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
   if (!c.authenticated && !spec.flags.includes('no_auth')) {
     return reject(server, c, ERR_NOAUTH, stats);
   }
+  if (server.loading && c.fd !== -1 && !spec.flags.includes('loading')) {
+    return reject(server, c, ERR_LOADING, stats);
+  }
   if ((c.flags & FLAG_MONITOR) !== 0) {
     // A MONITOR client is a replica to Redis 7: it may not touch the keyspace.
     const line = monitorRefusal(spec);
@@ -74,6 +79,7 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   c.currentStats = stats;
   const counters = server.stats;
   counters.countReads = spec.flags.includes('readonly');
+  if (server.snapshot !== null && spec.flags.includes('write')) server.preserveForSnapshot(c.dbIndex, spec, argv);
   server.beginPropagation();
   try {
     spec.run!(c, argv);

@@ -16,6 +16,8 @@ import type { Client } from './client.js';
 import { SYSTEM_CLOCK, type Clock } from '../commands/keyspace/db.js';
 import type { ShutdownOptions } from '../commands/context.js';
 
+export type SaveMode = ShutdownOptions['save'];
+
 export { ConfigError };
 
 export interface StartOptions {
@@ -29,8 +31,12 @@ export interface RunningServer {
   /** The TCP port actually bound (useful with port 0). */
   readonly port: number;
   readonly state: ServerState;
-  /** Stops accepting, closes every client, flushes persistence. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, closes every client, writes and syncs the AOF. `save` as SHUTDOWN's: 'default'
+   * saves dump.rdb when save rules exist (SHUTDOWN and SIGTERM use it); the default here is
+   * 'nosave'. Idempotent: the first call decides.
+   */
+  close(save?: SaveMode): Promise<void>;
   /** Resolves when the server stopped, by close(), SHUTDOWN or a signal. */
   readonly closed: Promise<void>;
 }
@@ -110,16 +116,31 @@ export async function startWithConfig(config: Config, logger?: Logger, clock: Cl
   const cronTimer = setInterval(() => state.cron(), 1000 / Math.max(1, config.int('hz')));
   cronTimer.unref();
 
+  // Listening already: clients that connect during a long load get -LOADING, INFO shows progress.
+  try {
+    await state.persistence.loadAtStartup();
+  } catch (e) {
+    clearInterval(cronTimer);
+    for (const s of sockets) s.destroy();
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    throw e;
+  }
+
   let closing: Promise<void> | null = null;
   let resolveClosed: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve;
   });
 
-  const close = (): Promise<void> => {
+  const close = (save: SaveMode = 'nosave'): Promise<void> => {
     if (closing !== null) return closing;
     closing = (async () => {
       clearInterval(cronTimer);
+      try {
+        state.persistence.shutdown(save);
+      } catch (e) {
+        log.error({ err: e as Error }, 'error while saving at shutdown');
+      }
       // net.Server.close() waits for open connections, so end them before awaiting it (SHUTDOWN
       // runs while its own client is still connected).
       const stopped = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
@@ -134,7 +155,14 @@ export async function startWithConfig(config: Config, logger?: Logger, clock: Cl
 
   state.onShutdown = (opts: ShutdownOptions) => {
     log.info({ opts }, 'SHUTDOWN requested');
-    setImmediate(() => void close());
+    // Saved before accepting, so a failed save can refuse the shutdown as Redis does.
+    try {
+      state.persistence.shutdown(opts.save);
+    } catch (e) {
+      log.error({ err: e as Error }, 'Error trying to save the DB, can\'t exit.');
+      if (!opts.force) return 'ERR Errors trying to SHUTDOWN. Check logs.';
+    }
+    setImmediate(() => void close('nosave'));
     return null;
   };
 

@@ -4,6 +4,7 @@
  */
 import { Config, ConfigError, parseCommandLine, readConfigFile } from './config.js';
 import { startWithConfig, type RunningServer } from './index.js';
+import { StartupError } from './persistence.js';
 import { createLogger, pinoLevel } from './log.js';
 import { startIdleCollector } from './memory.js';
 import { REWIND_VERSION, REDIS_COMPAT_VERSION } from './server-state.js';
@@ -24,9 +25,6 @@ async function main(): Promise<void> {
   const directives = args.configFile !== undefined ? readConfigFile(args.configFile) : [];
   for (const d of [...directives, ...args.directives]) config.load(d.name, d.args, d.where);
   const log = createLogger(process.env.REWIND_LOG_LEVEL ?? pinoLevel(config.get('loglevel')), config.get('logfile') || undefined);
-  if (config.get('save') !== '') {
-    log.warn({ save: config.get('save') }, 'RDB snapshots are not written by this build yet: data lives in memory only');
-  }
   // Handlers go in before the server listens: a signal that arrives during startup must still
   // stop it gracefully, once it is up.
   let stopRequested: string | null = null;
@@ -34,12 +32,12 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     log.info({ signal }, 'received signal, shutting down');
     stopRequested = signal;
-    if (server !== null) void server.close();
+    if (server !== null) void server.close('default');
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   server = await startWithConfig(config, log);
-  if (stopRequested !== null) void server.close();
+  if (stopRequested !== null) void server.close('default');
   const stopCollector = startIdleCollector(server.state, log);
   await server.closed;
   stopCollector();
@@ -49,7 +47,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  const msg = e instanceof ConfigError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  const msg = e instanceof ConfigError || e instanceof StartupError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
   process.stderr.write(`rewind-server: ${msg}\n`);
   process.exit(1);
 });

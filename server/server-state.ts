@@ -15,6 +15,10 @@ import { Client, FLAG_CLOSED } from './client.js';
 import { call, dispatch } from './dispatch.js';
 import { BlockingRegistry } from './blocking.js';
 import type { Logger } from './log.js';
+import { FunctionLibraries } from '../commands/scripting/libraries.js';
+import { keyIndexes } from '../commands/table.js';
+import type { BackgroundSave } from '../persistence/background-save.js';
+import { Persistence } from './persistence.js';
 
 export const REWIND_VERSION = '0.1.0';
 /** What INFO and HELLO report as redis_version, for clients' feature gates (as Valkey does). */
@@ -32,6 +36,7 @@ export interface Propagator {
 }
 
 const NO_PROPAGATION: Propagator = { feed() {}, flush: () => true };
+const MOVE_KEY_CMDS = new Set(['copy']);
 
 function emptyStats(): ServerStats {
   return {
@@ -55,6 +60,13 @@ export class ServerState implements ServerApi {
   lastSave = Math.floor(Date.now() / 1000);
   requirePass = '';
   propagator: Propagator = NO_PROPAGATION;
+  readonly noPropagation = NO_PROPAGATION;
+  readonly persistence: Persistence;
+  readonly functionLibraries = new FunctionLibraries();
+  /** True while a dataset is loaded at startup: keys do not expire and clients get -LOADING. */
+  loading = false;
+  /** The snapshot being written (BGSAVE or AOF rewrite); writes preserve keys into it first. */
+  snapshot: BackgroundSave | null = null;
   /** Called by SHUTDOWN once it is accepted; server/index.ts closes listeners and sockets. */
   onShutdown: (opts: ShutdownOptions) => string | null = () => null;
 
@@ -100,7 +112,9 @@ export class ServerState implements ServerApi {
       },
     };
     const count = config.int('databases');
-    this.dbs = Array.from({ length: count }, (_, i) => new Db(i, clock, hooks));
+    // Nothing expires while loading (Redis's rule): a replayed file must give the state it recorded.
+    const dbClock: Clock = { now: () => (this.loading ? 0 : clock.now()) };
+    this.dbs = Array.from({ length: count }, (_, i) => new Db(i, dbClock, hooks));
     this.blocking = new BlockingRegistry({
       dbs: this.dbs,
       // Runs inside the batch of the command that readied the key, so it shares its clock.
@@ -134,6 +148,7 @@ export class ServerState implements ServerApi {
     config.watch('requirepass', (v) => {
       this.requirePass = v;
     });
+    this.persistence = new Persistence(this);
     config.watch('proto-max-bulk-len', (v) => {
       this.maxBulkLen = Number(v);
       for (const c of this.clientsById.values()) c.limits.maxBulkLen = this.maxBulkLen;
@@ -367,7 +382,42 @@ export class ServerState implements ServerApi {
   // ---- server-wide operations -------------------------------------------------------------------
 
   swapDb(a: number, b: number): void {
+    const snap = this.snapshot?.snapshot;
+    if (snap !== undefined) {
+      snap.preserveDb(a);
+      snap.preserveDb(b);
+    }
     this.dbs[a]!.swapContents(this.dbs[b]!);
+  }
+
+  // ---- snapshots --------------------------------------------------------------------------------
+
+  get snapshotRunning(): boolean {
+    return this.snapshot !== null;
+  }
+
+  beginSnapshot(job: BackgroundSave): void {
+    this.snapshot = job;
+  }
+
+  endSnapshot(job: BackgroundSave): void {
+    if (this.snapshot === job) this.snapshot = null;
+  }
+
+  /**
+   * Before a write command runs while a snapshot is written: the keys it names keep their current
+   * value in the snapshot (copy on first write). COPY ... DB n may replace a key in another db.
+   */
+  preserveForSnapshot(dbIndex: number, spec: CommandSpec, argv: Argv): void {
+    const snap = this.snapshot!.snapshot;
+    for (const i of keyIndexes(spec, argv)) {
+      const key = argv[i]!.latin1Slice(0, argv[i]!.length);
+      snap.preserve(dbIndex, key);
+      if (MOVE_KEY_CMDS.has(spec.name)) {
+        const target = targetDb(argv);
+        if (target !== null) snap.preserve(target, key);
+      }
+    }
   }
 
   shutdown(opts: ShutdownOptions): string | null {
@@ -378,8 +428,10 @@ export class ServerState implements ServerApi {
     if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   }
 
-  /** serverCron: active expiry within a time budget, idle client timeouts. */
+  /** serverCron: active expiry within a time budget, idle client timeouts, persistence. */
   cron(): void {
+    if (this.loading) return;
+    this.commandTime = Date.now();
     const lruClock = Math.floor(Date.now() / 1000);
     for (const db of this.dbs) db.lruClock = lruClock;
     const effort = this.config.int('active-expire-effort');
@@ -396,6 +448,7 @@ export class ServerState implements ServerApi {
         if (performance.now() > deadline) break;
       }
     }
+    this.persistence.tick();
     this.afterBatch();
     const timeout = this.config.int('timeout');
     if (timeout > 0) {
@@ -406,6 +459,14 @@ export class ServerState implements ServerApi {
       this.afterBatch();
     }
   }
+}
+
+/** The `DB n` argument of COPY, or null. */
+function targetDb(argv: Argv): number | null {
+  for (let i = 3; i + 1 < argv.length; i++) {
+    if (argv[i]!.latin1Slice(0, argv[i]!.length).toLowerCase() === 'db') return Number(argv[i + 1]!.latin1Slice(0, argv[i + 1]!.length));
+  }
+  return null;
 }
 
 const MULTI_ARGV = [Buffer.from('MULTI')];

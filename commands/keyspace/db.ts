@@ -45,6 +45,11 @@ export interface Clock {
   now(): number;
 }
 
+export interface SlotWatcher {
+  removed(slot: number): void;
+  flushed(): void;
+}
+
 export const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
 
 export class Db {
@@ -80,6 +85,13 @@ export class Db {
    * sets and clears it), so creating a key with nobody waiting costs one null check.
    */
   onInsert: ((db: Db, key: string) => void) | null = null;
+
+  /**
+   * Told when a slot is emptied or the whole db is flushed, only while a snapshot of this db is
+   * being written (the server sets and clears it): a slot freed and reused by a new key must not
+   * be taken for the key it held when the snapshot began.
+   */
+  slotWatcher: SlotWatcher | null = null;
 
   /** Redis's `avg_ttl` estimate shown by INFO keyspace. */
   avgTtl = 0;
@@ -242,6 +254,7 @@ export class Db {
   /** Removes every key. */
   flush(): number {
     const removed = this.count;
+    if (this.slotWatcher !== null) this.slotWatcher.flushed();
     this.maps = [new Map()];
     this.keys = [];
     this.values = [];
@@ -271,6 +284,32 @@ export class Db {
   }
 
   // ---- iteration --------------------------------------------------------------------------------
+
+  /** Slots in use or free: every key's slot is below this. */
+  get slotCount(): number {
+    return this.keys.length;
+  }
+
+  /** The key in a slot, expired or not (snapshots take keys as they are, like a fork). */
+  keyAt(slot: number): string | null {
+    return this.keys[slot] ?? null;
+  }
+
+  valueAt(slot: number): Value | null {
+    return this.values[slot] ?? null;
+  }
+
+  /** A slot's deadline in unix ms (exact, bigint beyond 2^53), 0 when it has no TTL. */
+  expireAt(slot: number): number | bigint {
+    const at = this.ttlAt(slot);
+    if (at === 0) return 0;
+    return this.bigExpires.get(slot) ?? at;
+  }
+
+  /** The slot of key, expired or not, or -1; no side effects. */
+  slotOf(key: string): number {
+    return this.findSlot(key);
+  }
 
   /**
    * Visits live keys from slot `cursor` until `count` keys were visited or 10*count empty slots
@@ -447,6 +486,7 @@ export class Db {
     this.values[slot] = null;
     this.free.push(slot);
     this.count--;
+    if (this.slotWatcher !== null) this.slotWatcher.removed(slot);
   }
 
   private growSlots(): void {

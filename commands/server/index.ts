@@ -19,6 +19,7 @@ import { debugCommand } from './debug.js';
 import { infoCommand } from './info.js';
 import { lastSaveCommand, monitorCommand, timeCommand } from './monitor.js';
 import { shutdownCommand } from './shutdown.js';
+import { bgrewriteaofCommand, bgsaveCommand, saveCommand } from './persistence.js';
 
 const NONDET = { tips: ['nondeterministic_output'] };
 const NONDET_ORDER = { tips: ['nondeterministic_output_order'] };
@@ -121,6 +122,18 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['fast'], run: timeCommand, ...NONDET,
     docs: { summary: 'Returns the server time as seconds and microseconds.', since: '2.6.0', group: 'server', complexity: 'O(1)' },
+  },
+  {
+    name: 'save', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], acl: ADMIN_ACL, run: saveCommand,
+    docs: { summary: 'Synchronously saves the database(s) to disk.', since: '1.0.0', group: 'server', complexity: 'O(N) where N is the total number of keys in all databases' },
+  },
+  {
+    name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no_async_loading'], acl: ADMIN_ACL, run: bgsaveCommand,
+    docs: { summary: 'Asynchronously saves the database(s) to disk.', since: '1.0.0', group: 'server', complexity: 'O(1)', args: '[SCHEDULE]' },
+  },
+  {
+    name: 'bgrewriteaof', arity: 1, flags: ['admin', 'noscript', 'no_async_loading'], acl: ADMIN_ACL, run: bgrewriteaofCommand,
+    docs: { summary: 'Asynchronously rewrites the append-only file to disk.', since: '1.0.0', group: 'server', complexity: 'O(1)' },
   },
   {
     name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['fast', 'admin', 'dangerous'], run: lastSaveCommand, ...NONDET,
