@@ -11,20 +11,22 @@
  *   per db: SELECTDB n [RESIZEDB size expires] then per key [EXPIRETIME_MS int64 LE] [IDLE|FREQ]
  *     <type> <key> <value>
  *   EOF 0xFF, CRC-64/Jones of every byte before it and of EOF itself, 8 bytes LE (0 when off)
- * Types: 0 string (int-encoded when canonical int32, LZF when on and it saves >= 4 bytes),
- *   18 QUICKLIST_2 list with listpack nodes of at most ~8 KB (list-max-listpack-size -2; an element
- *   of 1 GB or more gets a PLAIN node), 2 plain set, 5 ZSET_2 (binary doubles), 4 plain hash,
- *   19 stream. Redis re-chooses the in-memory encodings after loading.
+ * Types (rdb-value-writer.ts): 0 string (int-encoded when canonical int32, LZF when on and it
+ *   saves >= 4 bytes), 18 QUICKLIST_2 list with listpack nodes split as Redis 7.0 splits them
+ *   (list-max-listpack-size, default -2: 8 KB; an element of 1 GB or more gets a PLAIN node),
+ *   19 stream; sets, hashes and sorted sets plain (2, 4, 5 ZSET_2) unless the value carries an
+ *   encoding hint (HintedValue): then what 7.0 writes for that in-memory encoding, 11 intset,
+ *   16 hash listpack, 17 zset listpack, 5 from the highest score for a skiplist. Redis re-chooses
+ *   the in-memory encodings after loading either way.
  * Invariants: chunks must be written in the order returned; the CRC covers exactly the bytes of
  * all chunks before the trailer. Empty collections are not written (Redis would skip them). What
  * survives a crash depends on the caller: write to a temp file, fsync, rename (style.md §3.5);
  * an interrupted file lacks EOF + CRC and every reader refuses it.
  */
 import { Crc64 } from './crc64.js';
-import { ListpackBuilder } from './rdb-listpack.js';
 import { RdbSink } from './rdb-encode.js';
-import { writeStream } from './rdb-stream-writer.js';
-import { OP, TYPE, WRITE_VERSION, type RdbEntry, type RdbValue } from './rdb-types.js';
+import { OP, WRITE_VERSION, type RdbEntry } from './rdb-types.js';
+import { DEFAULT_LIST_FILL, writeValue } from './rdb-value-writer.js';
 import { isEmptyValue } from './rdb-values.js';
 
 export interface RdbWriterOptions {
@@ -40,19 +42,15 @@ export interface RdbWriterOptions {
   ctime?: number;
   /** AUX used-mem, bytes. Default 0. */
   usedMem?: number;
+  /** list-max-listpack-size: how lists are split into quicklist nodes. Default -2 (8 KB). */
+  listFill?: number;
 }
-
-/** Listpack node size limit for lists (list-max-listpack-size -2 = 8 KB). */
-const LIST_NODE_BYTES = 8192;
-/** Elements from this size on get a PLAIN quicklist node, as Redis 7.0 does. */
-const PLAIN_ELEMENT_BYTES = 1 << 30;
-const QUICKLIST_PLAIN = 1;
-const QUICKLIST_PACKED = 2;
 
 export class RdbWriter {
   private readonly sink: RdbSink;
   private readonly crc = new Crc64();
   private readonly checksum: boolean;
+  private readonly listFill: number;
   private readonly opts: RdbWriterOptions;
   private started = false;
   private finished = false;
@@ -63,6 +61,7 @@ export class RdbWriter {
     this.opts = opts;
     this.sink = new RdbSink(opts.compression ?? true);
     this.checksum = opts.checksum ?? true;
+    this.listFill = opts.listFill ?? DEFAULT_LIST_FILL;
   }
 
   /** Keys written so far. */
@@ -112,7 +111,7 @@ export class RdbWriter {
       s.byte(OP.FREQ);
       s.byte(e.lfuFreq & 0xff);
     }
-    this.value(e.key, e.value);
+    writeValue(s, e.key, e.value, this.listFill);
     this.keyCount++;
     return this.take();
   }
@@ -165,78 +164,6 @@ export class RdbWriter {
       this.sink.len(expires ?? 0);
     }
     this.db = db;
-  }
-
-  private value(key: Buffer, v: RdbValue): void {
-    const s = this.sink;
-    switch (v.type) {
-      case 'string':
-        s.byte(TYPE.STRING);
-        s.string(key);
-        s.string(v.value);
-        return;
-      case 'list':
-        s.byte(TYPE.LIST_QUICKLIST_2);
-        s.string(key);
-        this.listNodes(v.items);
-        return;
-      case 'set':
-        s.byte(TYPE.SET);
-        s.string(key);
-        s.len(v.members.length);
-        for (const m of v.members) s.string(m);
-        return;
-      case 'zset':
-        s.byte(TYPE.ZSET_2);
-        s.string(key);
-        s.len(v.members.length);
-        for (const [m, score] of v.members) {
-          if (Number.isNaN(score)) throw new Error('a sorted set score cannot be NaN');
-          s.string(m);
-          s.double(score);
-        }
-        return;
-      case 'hash':
-        s.byte(TYPE.HASH);
-        s.string(key);
-        s.len(v.fields.length);
-        for (const [f, val] of v.fields) {
-          s.string(f);
-          s.string(val);
-        }
-        return;
-      case 'stream':
-        s.byte(TYPE.STREAM_LISTPACKS_2);
-        s.string(key);
-        writeStream(s, v);
-        return;
-    }
-  }
-
-  /** QUICKLIST_2 payload: node count, then (container, blob) per node. */
-  private listNodes(items: readonly Buffer[]): void {
-    const nodes: { container: number; blob: Buffer }[] = [];
-    let lp = new ListpackBuilder();
-    const flush = (): void => {
-      if (lp.count > 0) nodes.push({ container: QUICKLIST_PACKED, blob: lp.build() });
-      lp = new ListpackBuilder();
-    };
-    for (const item of items) {
-      if (item.length >= PLAIN_ELEMENT_BYTES) {
-        flush();
-        nodes.push({ container: QUICKLIST_PLAIN, blob: item });
-        continue;
-      }
-      // Worst case an element costs its bytes + 5 header + 5 backlen.
-      if (lp.count > 0 && lp.bytes + item.length + 10 > LIST_NODE_BYTES) flush();
-      lp.add(item);
-    }
-    flush();
-    this.sink.len(nodes.length);
-    for (const n of nodes) {
-      this.sink.len(n.container);
-      this.sink.string(n.blob);
-    }
   }
 
   /** Drains the sink into one chunk and folds it into the CRC. */

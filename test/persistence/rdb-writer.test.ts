@@ -1,8 +1,10 @@
 /*
  * RDB writer: write -> read round trips for every fixture's entries, byte vectors, chunking and
- * options; then a differential check: real redis-server loads our file (every key, type, value,
- * TTL, function and stream metadata) and redis-check-rdb accepts it. Skipped, with a warning,
- * when redis-server is not on PATH.
+ * options; the layouts Redis 7.0 writes for in-memory encodings (listpack hashes and zsets,
+ * intsets, skiplists, quicklist nodes), checked against the fixtures' own bytes; then a
+ * differential check: real redis-server loads our file (every key, type, value, TTL, function and
+ * stream metadata) and redis-check-rdb accepts it. Skipped, with a warning, when redis-server is
+ * not on PATH.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,7 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { crc64 } from '../../persistence/crc64.js';
 import { readRdb, readRdbRecords } from '../../persistence/rdb-reader.js';
-import { streamIdText, type RdbEntry, type StreamValue } from '../../persistence/rdb-types.js';
+import { lpDecode, lpText } from '../../persistence/rdb-listpack.js';
+import { RdbCursor } from '../../persistence/rdb-strings.js';
+import { streamIdText, type RdbEntry, type RdbValue, type StreamValue } from '../../persistence/rdb-types.js';
+import type { EncodingHint, HintedValue } from '../../persistence/rdb-value-writer.js';
 import { RdbWriter } from '../../persistence/rdb-writer.js';
 import { RawClient, simplify } from '../helpers/raw.js';
 import { redisAvailable, startRealRedis, which, type RealRedis } from '../helpers/real-redis.js';
@@ -162,6 +167,119 @@ describe('RDB writer: bytes', () => {
     w.entry({ db: 0, key: str('k'), value: { type: 'string', value: str('v') } });
     expect(() => w.function(str('#!lua name=x\n'))).toThrow(/before any key/);
     expect(() => RdbWriter.writeAll([{ db: 0, key: str('z'), value: { type: 'zset', members: [[str('m'), NaN]] } }])).toThrow(/NaN/);
+  });
+});
+
+/** The bytes one entry adds to a file (type byte, key, value), after a SELECTDB the writer emits first. */
+function entryBytes(e: RdbEntry, listFill?: number): Buffer {
+  const w = new RdbWriter(listFill === undefined ? {} : { listFill });
+  w.header();
+  w.selectDb(e.db);
+  return w.entry(e);
+}
+
+function hinted(v: RdbValue, encoding: EncodingHint): HintedValue {
+  return { ...v, encoding } as HintedValue;
+}
+
+/** The quicklist nodes of a list entry written at `at` (type byte): each node's decoded elements. */
+function quicklistNodes(buf: Buffer, at: number): string[][] {
+  const c = new RdbCursor(buf, at + 1);
+  c.string('key');
+  const nodes: string[][] = [];
+  for (let n = c.len('nodes'); n > 0; n--) {
+    expect(c.len('container')).toBe(2);
+    nodes.push(lpDecode(c.string('node'), 0, 'node').map((i) => lpText(i).toString('latin1')));
+  }
+  return nodes;
+}
+
+describe('RDB writer: Redis 7.0 layouts for in-memory encodings', () => {
+  // Values Redis stored without LZF: the entry we write must appear byte for byte in its file.
+  const cases: [string, string, EncodingHint | null, number][] = [
+    ['hash-small.rdb', 'hash:small', 'listpack', 16],
+    ['zset-small.rdb', 'zset:small', 'listpack', 17],
+    ['set-intset.rdb', 'set:int16', 'intset', 11],
+    ['set-intset.rdb', 'set:int32', 'intset', 11],
+    ['zset-large.rdb', 'zset:large', 'skiplist', 5],
+    ['list-small.rdb', 'list:small', null, 18],
+    ['list-small.rdb', 'list:bigelem', null, 18],
+  ];
+  for (const [file, key, hint, type] of cases) {
+    it(`${key} (${hint ?? 'no hint'}) is written as Redis 7.0 wrote it (type ${type})`, () => {
+      const buf = fixture(file);
+      const e = readRdb(buf).entries.find((x) => x.key.toString() === key)!;
+      const chunk = entryBytes({ ...e, value: hint === null ? e.value : hinted(e.value, hint) });
+      expect(chunk[0]).toBe(type);
+      expect(buf.includes(chunk)).toBe(true);
+    });
+  }
+
+  it('splits a list into quicklist nodes exactly as 7.0 did (828 + 759 + 413 elements in list-large.rdb)', () => {
+    const buf = fixture('list-large.rdb');
+    const e = readRdb(buf).entries[0]!;
+    const theirs = quicklistNodes(buf, buf.indexOf(Buffer.from('\x12\x0alist:large', 'latin1')));
+    const ours = quicklistNodes(entryBytes(e), 0);
+    expect(theirs.map((n) => n.length)).toEqual([828, 759, 413]);
+    expect(ours).toEqual(theirs);
+  });
+
+  it('honours list-max-listpack-size: element counts, other byte levels, huge elements', () => {
+    const items = Array.from({ length: 7 }, (_, i) => str(`e${i}`));
+    const list = (fill: number, xs = items) => quicklistNodes(entryBytes({ db: 0, key: str('l'), value: { type: 'list', items: xs } }, fill), 0);
+    expect(list(3).map((n) => n.length)).toEqual([3, 3, 1]);
+    expect(list(0).map((n) => n.length)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    const big = Array.from({ length: 10 }, () => Buffer.alloc(1000, 0x61));
+    expect(list(-1, big).map((n) => n.length)).toEqual([4, 4, 2]);
+    expect(list(-2, big).map((n) => n.length)).toEqual([8, 2]);
+    expect(list(-100, big).map((n) => n.length)).toEqual([10]); // below -5 counts as -5 (64 KB)
+  });
+
+  it('zset listpack: sorted by score then member, scores as 7.0 prints them', () => {
+    const members: [Buffer, number][] = [
+      [str('b'), 1], [str('a'), 1], [str('half'), 2.5], [str('tenth'), 0.1], [str('pinf'), Infinity],
+      [str('ninf'), -Infinity], [str('nzero'), -0], [str('big'), 1e20], [str('neg'), -4096],
+    ];
+    const chunk = entryBytes({ db: 0, key: str('z'), value: hinted({ type: 'zset', members }, 'listpack') });
+    expect(chunk[0]).toBe(17);
+    const c = new RdbCursor(chunk, 1);
+    c.string('key');
+    const items = lpDecode(c.string('lp'), 0, 'lp');
+    expect(items.map((i) => (typeof i === 'object' ? i.toString('latin1') : i))).toEqual([
+      'ninf', '-inf', 'neg', -4096, 'nzero', '-0', 'tenth', '0.10000000000000001', 'a', 1, 'b', 1,
+      'half', '2.5', 'big', '1e+20', 'pinf', 'inf',
+    ]);
+    const back = readRdb(RdbWriter.writeAll([{ db: 0, key: str('z'), value: hinted({ type: 'zset', members }, 'listpack') }])).entries[0]!.value;
+    expect(back.type === 'zset' && back.members.map(([m, s]) => `${m.toString()}=${s}`).sort()).toEqual(members.map(([m, s]) => `${m.toString()}=${s}`).sort());
+  });
+
+  it('zset skiplist: ZSET_2 from the highest score down; no hint keeps the given order', () => {
+    const members: [Buffer, number][] = [[str('c'), 3], [str('a'), 1], [str('b'), 1]];
+    const order = (v: RdbValue): string[] => {
+      const c = new RdbCursor(entryBytes({ db: 0, key: str('z'), value: v }), 1);
+      c.string('key');
+      const out: string[] = [];
+      for (let n = c.len('n'); n > 0; n--) out.push(`${c.string('m').toString()}:${c.binaryDouble('s')}`);
+      return out;
+    };
+    expect(order(hinted({ type: 'zset', members }, 'skiplist'))).toEqual(['c:3', 'b:1', 'a:1']);
+    expect(order({ type: 'zset', members })).toEqual(['c:3', 'a:1', 'b:1']);
+  });
+
+  it('intset: sorted, smallest width; a non-integer member falls back to a plain set', () => {
+    const ints = (xs: string[]) => entryBytes({ db: 0, key: str('s'), value: hinted({ type: 'set', members: xs.map(str) }, 'intset') });
+    expect(ints(['8', '7']).toString('hex')).toBe('0b0173' + '0c' + '020000000200000007000800');
+    expect(ints(['-2147483648', '1']).subarray(3, 8 + 3).toString('hex')).toBe('1004000000020000');
+    const wide = new RdbCursor(ints(['9223372036854775807', '-1']), 3).string('blob');
+    expect(wide.toString('hex')).toBe('08000000' + '02000000' + 'ffffffffffffffff' + 'ffffffffffffff7f');
+    expect(ints(['1', 'x'])[0]).toBe(2);
+    expect(ints(['1', '007'])[0]).toBe(2);
+  });
+
+  it('hash listpack round-trips with integer-looking values', () => {
+    const fields: [Buffer, Buffer][] = [[str('n'), str('-5')], [str('big'), str('9223372036854775807')], [str('e'), str('')]];
+    const out = RdbWriter.writeAll([{ db: 0, key: str('h'), value: hinted({ type: 'hash', fields }, 'listpack') }]);
+    expect(plain(readRdb(out).entries[0]!.value)).toEqual(plain({ type: 'hash', fields }));
   });
 });
 
