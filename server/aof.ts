@@ -37,6 +37,8 @@ export class AofManager implements Propagator {
   lastRewriteSeconds = -1;
   /** aof_rewrite_base_size: what automatic rewrites measure growth against (§6.1). */
   rewriteBaseSize = 0;
+  /** After 3 failures in a row, automatic attempts wait 1, 2, 4 ... 60 minutes (Redis's limiter). */
+  private retryNotBefore = 0;
   /** Bytes of the base and the incrs other than the one being written. */
   private otherFilesSize = 0;
 
@@ -114,8 +116,9 @@ export class AofManager implements Propagator {
       w.tick();
       this.updateDenyWrites();
     }
-    if (this.status !== 'on' || this.rewrite !== null || this.server.snapshotRunning) return;
-    if (this.rewriteScheduled) {
+    if (this.status === 'off' || this.rewrite !== null || this.server.snapshotRunning) return;
+    if (Date.now() < this.retryNotBefore) return;
+    if (this.rewriteScheduled || this.status === 'wait-rewrite') {
       this.startRewrite();
       return;
     }
@@ -143,6 +146,7 @@ export class AofManager implements Propagator {
 
   /** BGREWRITEAOF's reply text. */
   bgrewriteaof(): string {
+    this.retryNotBefore = 0;
     if (this.rewrite !== null) throw new RedisError('ERR Background append only file rewriting already in progress');
     if (this.server.snapshotRunning) {
       this.rewriteScheduled = true;
@@ -194,7 +198,11 @@ export class AofManager implements Propagator {
       return;
     }
     if (fresh) {
+      // Writes from now on go to the temp incr, which becomes the first incr with the new base.
+      // A retry after a failed attempt truncated it: the new snapshot holds all it had.
+      this.writer?.close();
       this.startWriter(opened.fd, 0);
+      this.server.propagator = this;
     } else {
       this.otherFilesSize += this.writer!.fileSize;
       this.writer!.switchFile(opened.fd, 0);
@@ -221,11 +229,9 @@ export class AofManager implements Propagator {
         this.rewrite = null;
         this.lastBgrewriteOk = true;
         this.consecutiveFailures = 0;
+        this.retryNotBefore = 0;
         this.lastRewriteSeconds = Math.round((Date.now() - job.startedAt) / 1000);
-        if (fresh) {
-          this.status = 'on';
-          this.server.propagator = this;
-        }
+        if (fresh) this.status = 'on';
         const baseSize = store.baseSize();
         this.otherFilesSize = baseSize;
         this.rewriteBaseSize = baseSize + (this.writer?.fileSize ?? 0);
@@ -259,6 +265,10 @@ export class AofManager implements Propagator {
   private rewriteFailed(err: Error): void {
     this.lastBgrewriteOk = false;
     this.consecutiveFailures++;
+    if (this.consecutiveFailures >= 3) {
+      const minutes = Math.min(60, 2 ** (this.consecutiveFailures - 3));
+      this.retryNotBefore = Date.now() + minutes * 60_000;
+    }
     this.server.log.warn({ err }, 'Background AOF rewrite failed');
   }
 

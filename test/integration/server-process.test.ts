@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,22 +163,45 @@ describe('in-process server', () => {
   });
 });
 
-describe('settings this build cannot honour', () => {
-  it('refuses --appendonly yes instead of silently not logging', async () => {
-    const r = await runServer(['--appendonly', 'yes']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('AOF persistence is not available in this build yet');
+describe('persistence settings at startup', () => {
+  it('refuses a damaged AOF manifest with Redis\'s fatal lines and exit code 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rewind-manifest-'));
+    try {
+      mkdirSync(join(dir, 'appendonlydir'));
+      writeFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'file appendonly.aof.1.base.rdb seq 1 type x\n');
+      const r = await runServer(['--port', '0', '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('*** FATAL AOF MANIFEST FILE ERROR ***');
+      expect(r.stderr).toContain('Unknown AOF file type');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('refuses CONFIG SET appendonly yes with a Redis-style error', async () => {
-    const s = await startServer({ port: 0 });
+  it('CONFIG SET appendonly yes at runtime writes a base and starts logging', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rewind-enable-'));
+    const s = await startServer({ port: 0, bind: '127.0.0.1', dir, save: '' });
     try {
-      expect(s.state.config.set([['appendonly', 'yes']])).toBe(
-        "ERR CONFIG SET failed (possibly related to argument 'appendonly') - AOF persistence is not available in this build yet",
-      );
-      expect(s.state.config.get('appendonly')).toBe('no');
+      const r = new Redis({ port: s.port, lazyConnect: true });
+      await r.connect();
+      await r.set('before', '1');
+      expect(await r.config('SET', 'appendonly', 'yes')).toBe('OK');
+      await r.set('during', '2');
+      for (let i = 0; i < 200 && (await r.info('persistence')).includes('aof_rewrite_in_progress:1'); i++) await new Promise((res) => setTimeout(res, 10));
+      await r.set('after', '3');
+      const manifest = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
+      expect(manifest).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+      r.disconnect();
+      await s.close();
+      const again = await startServer({ port: 0, bind: '127.0.0.1', dir, save: '', appendonly: 'yes' });
+      const r2 = new Redis({ port: again.port, lazyConnect: true });
+      await r2.connect();
+      expect(await r2.mget('before', 'during', 'after')).toEqual(['1', '2', '3']);
+      r2.disconnect();
+      await again.close();
     } finally {
       await s.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
