@@ -5,6 +5,7 @@
 import type { Argv } from '../protocol/resp-parser.js';
 import type { ReplyWriter, RespVersion } from '../protocol/reply-writer.js';
 import type { Db } from './keyspace/db.js';
+import type { Value } from './keyspace/value.js';
 import type { CommandTable } from './table.js';
 
 /** CLIENT REPLY mode. */
@@ -127,6 +128,26 @@ export interface PersistenceApi {
   bgsave(schedule: boolean): string;
   /** BGREWRITEAOF: the status text, or throws RedisError. */
   bgrewriteaof(): string;
+  /** DEBUG RELOAD: save dump.rdb (unless !save), empty the dbs (unless !flush), load it back. */
+  debugReload(opts: { save: boolean; flush: boolean; merge: boolean }): void;
+}
+
+/** RESTORE's answers to a payload it cannot use (Redis 7.0's texts). */
+export const ERR_DUMP_PAYLOAD = 'ERR DUMP payload version or checksum are wrong';
+export const ERR_BAD_DATA_FORMAT = 'ERR Bad data format';
+
+/**
+ * DUMP/RESTORE's serialized form of a value (persistence/ implements it; commands/ cannot import
+ * persistence/): an RDB value payload with a 2-byte version and a CRC-64, as Redis's DUMP.
+ */
+export interface ValueSerializer {
+  /** The DUMP payload of a stored value. */
+  dump(value: Value): Buffer;
+  /**
+   * The value a payload holds, encoded for the current thresholds. Throws RedisError with
+   * ERR_DUMP_PAYLOAD (bad footer) or ERR_BAD_DATA_FORMAT (bad contents).
+   */
+  restore(payload: Buffer): Value;
 }
 
 export interface ServerApi {
@@ -138,6 +159,8 @@ export interface ServerApi {
   readonly version: string;
   /** Rewind's own version (INFO rewind_version); `version` is the Redis version we match. */
   readonly rewindVersion: string;
+  /** DUMP and RESTORE payloads. */
+  readonly serializer: ValueSerializer;
   readonly startedAt: number;
   readonly tcpPort: number;
   readonly pid: number;

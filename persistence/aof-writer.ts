@@ -75,8 +75,9 @@ export class AofWriter {
   /** The last write or fsync error, or null: the server answers writes with MISCONF while set. */
   lastError: Error | null = null;
 
+  /** The file operations in use; tests swap them to make the disk fail and recover. */
+  ops: AofFileOps;
   private fd: number;
-  private readonly ops: AofFileOps;
   private readonly clock: () => number;
   private readonly warn: (msg: string, err?: Error) => void;
   private readonly out: RecordBuffer = { buf: Buffer.allocUnsafe(INITIAL_BUFFER), length: 0 };

@@ -82,6 +82,11 @@ export class Client implements CommandContext {
     this.createdAt = this.lastInteraction = Date.now();
   }
 
+  /** False for the AOF loader's client (and benchmarks): nobody is waiting on the other end. */
+  get connected(): boolean {
+    return this.socket !== null;
+  }
+
   get authenticated(): boolean {
     return !this.limits.unauthenticated;
   }

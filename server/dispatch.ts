@@ -53,7 +53,7 @@ function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
   if (!c.authenticated && !spec.flags.includes('no_auth')) {
     return reject(server, c, ERR_NOAUTH, stats);
   }
-  if (server.loading && c.fd !== -1 && !spec.flags.includes('loading')) {
+  if (server.loading && c.connected && !spec.flags.includes('loading')) {
     return reject(server, c, ERR_LOADING, stats);
   }
   if ((c.flags & FLAG_MONITOR) !== 0) {

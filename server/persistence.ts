@@ -14,6 +14,7 @@ import { loadAof, AofLoadError } from '../persistence/aof-loader.js';
 import { ManifestError } from '../persistence/aof-manifest.js';
 import { AofStoreError } from '../persistence/aof-store.js';
 import { RdbFormatError } from '../persistence/rdb-types.js';
+import { forEachRdbRecord } from '../persistence/rdb-reader.js';
 import { encodingLimits } from '../persistence/keyspace-codec.js';
 import type { PersistenceApi } from '../commands/context.js';
 import { AofManager } from './aof.js';
@@ -182,6 +183,29 @@ export class Persistence implements PersistenceApi {
 
   bgrewriteaof(): string {
     return this.aof.bgrewriteaof();
+  }
+
+  debugReload(opts: { save: boolean; flush: boolean; merge: boolean }): void {
+    const server = this.server;
+    if (opts.save) this.rdb.save();
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(this.rdb.path);
+    } catch (e) {
+      server.log.warn({ err: e as Error }, 'DEBUG RELOAD: cannot read the RDB file');
+      throw new RedisError('ERR Error trying to load the RDB dump, check server logs.');
+    }
+    if (opts.flush) {
+      for (const db of server.dbs) db.flush();
+      server.functionLibraries.clear();
+    }
+    const replay = new ReplayClient(server, { keepExpired: false, limits: encodingLimits(server.config) });
+    try {
+      forEachRdbRecord(data, (r) => replay.rdbRecord(r), { databases: server.dbs.length });
+    } catch (e) {
+      server.log.warn({ err: e as Error }, 'DEBUG RELOAD: the RDB file does not load');
+      throw new RedisError('ERR Error trying to load the RDB dump, check server logs.');
+    }
   }
 
   infoLines(): string[] {

@@ -19,6 +19,7 @@ import { FunctionLibraries } from '../commands/scripting/libraries.js';
 import { keyIndexes } from '../commands/table.js';
 import type { BackgroundSave } from '../persistence/background-save.js';
 import { Persistence } from './persistence.js';
+import { createValueSerializer } from '../persistence/value-serializer.js';
 
 export const REWIND_VERSION = '0.1.0';
 /** What INFO and HELLO report as redis_version, for clients' feature gates (as Valkey does). */
@@ -52,6 +53,7 @@ export class ServerState implements ServerApi {
   readonly stats: ServerStats = emptyStats();
   readonly version = REDIS_COMPAT_VERSION;
   readonly rewindVersion = REWIND_VERSION;
+  readonly serializer = createValueSerializer(() => this.config);
   readonly startedAt = Date.now();
   readonly pid = process.pid;
   readonly monitors = new Set<Client>();

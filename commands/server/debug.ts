@@ -32,10 +32,25 @@ export function debugCommand(c: CommandContext, argv: Argv): void {
     if (seconds > 0 && Number.isFinite(seconds)) c.server.sleep(seconds * 1000);
     return c.reply.ok();
   }
+  if (isWord(sub, 'RELOAD')) return debugReload(c, argv);
   c.reply.error(errUnknownSubcommandArity(sub.latin1Slice(0, sub.length), 'debug'));
 }
 
-/** Redis 7.0's DEBUG HELP text; Rewind implements SLEEP and HELP of these. */
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save dump.rdb, empty the dbs, load it back. */
+function debugReload(c: CommandContext, argv: Argv): void {
+  const opts = { save: true, flush: true, merge: false };
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (isWord(a, 'MERGE')) opts.merge = true;
+    else if (isWord(a, 'NOFLUSH')) opts.flush = false;
+    else if (isWord(a, 'NOSAVE')) opts.save = false;
+    else return c.reply.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  }
+  c.server.persistence.debugReload(opts);
+  c.reply.ok();
+}
+
+/** Redis 7.0's DEBUG HELP text; Rewind implements SLEEP, RELOAD and HELP of these. */
 const DEBUG_HELP = [
   'AOF-FLUSH-SLEEP <microsec>',
   '    Server will sleep before flushing the AOF, this is used for testing.',
