@@ -21,7 +21,9 @@ const BIN = join(import.meta.dirname, '../../server/bin.js');
 const children = new Set<ChildProcess>();
 
 function startChild(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { stdout: Readable; stderr: Readable } {
-  const child = spawn(process.execPath, [BIN, ...args], { env });
+  // No save rules: a SIGTERM would otherwise write dump.rdb into the working directory.
+  const noSave = args.includes('--save') || args[0] === '--version' ? [] : ['--save', ''];
+  const child = spawn(process.execPath, [BIN, ...args, ...noSave], { env });
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
@@ -116,16 +118,16 @@ describe('command line', () => {
 
 describe('in-process server', () => {
   it('close() is idempotent and frees the port', async () => {
-    const s = await startServer({ port: 0 });
+    const s = await startServer({ port: 0, save: '' });
     await Promise.all([s.close(), s.close()]);
     await s.closed;
-    const again = await startServer({ port: s.port });
+    const again = await startServer({ port: s.port, save: '' });
     expect(again.port).toBe(s.port);
     await again.close();
   });
 
   it('stops reading from a client whose replies are not drained, then catches up', async () => {
-    const s = await startServer({ port: 0 });
+    const s = await startServer({ port: 0, save: '' });
     try {
       const setup = new Redis({ port: s.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false });
       await setup.connect();
@@ -208,7 +210,7 @@ describe('persistence settings at startup', () => {
 
 describe('a bug in a command handler', () => {
   it('answers an internal error and keeps serving', async () => {
-    const s = await startServer({ port: 0 });
+    const s = await startServer({ port: 0, save: '' });
     const original = Db.prototype.get;
     const spy = vi.spyOn(Db.prototype, 'get').mockImplementation(function (this: Db, key: string) {
       if (key === 'boom') throw new TypeError('simulated bug');
