@@ -13,7 +13,7 @@
  *                          canonical int64; otherwise (and without hint) 2, members as given
  *   hash   'listpack'      16, listpack field, value, ... as given; otherwise 4, pairs as given
  *   zset   'listpack'      17, listpack member, score, ... by score then member; a score is written
- *                          as 7.0's d2string text (integers become listpack integers)
+ *                          as 7.0's d2string text (integers, -0 included, become listpack integers)
  *   zset   'skiplist'      5 ZSET_2, from the highest (score, member) to the lowest, as 7.0 walks its
  *                          skiplist from the tail; without hint 5 in the order given
  *   stream                 19 (rdb-stream-writer.ts)
@@ -101,7 +101,7 @@ export function writeValue(sink: RdbSink, key: Buffer | null, v: RdbValue, listF
         const lp = new ListpackBuilder();
         for (const [m, score] of ascending(v.members)) {
           lp.add(m);
-          lp.add(Buffer.from(formatDouble17g(score), 'latin1'));
+          lp.add(Buffer.from(scoreText(score), 'latin1'));
         }
         sink.string(lp.build());
         return;
@@ -127,6 +127,15 @@ export function writeValue(sink: RdbSink, key: Buffer | null, v: RdbValue, listF
 function head(sink: RdbSink, type: number, key: Buffer | null): void {
   sink.byte(type);
   if (key !== null) sink.string(key);
+}
+
+/**
+ * 7.0's d2string: an integral score in (-(2^52-1), 2^52) prints as an integer, so -0 becomes "0";
+ * anything else as %.17g ("inf", "-inf", "2.5", "1e+20"). The listpack then stores integer texts
+ * as integers.
+ */
+function scoreText(score: number): string {
+  return score === 0 ? '0' : formatDouble17g(score);
 }
 
 /** Redis's zset order: score, then member bytewise (-0 equals 0, as in a skiplist). */
