@@ -16,6 +16,7 @@ import {
 } from './object.js';
 import { copyCommand, moveCommand, renameCommand, renamenxCommand } from './rename-move-copy.js';
 import { keysCommand, scanCommand } from './scan.js';
+import { dumpCommand, restoreCommand } from './dump.js';
 
 const KEY1 = { first: 1, last: 1, step: 1 } as const;
 const KEY2 = { first: 2, last: 2, step: 1 } as const;
@@ -124,6 +125,14 @@ export const KEYS_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'swapdb', arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'write', 'fast', 'dangerous'], run: swapdbCommand,
     docs: { summary: 'Exchanges the contents of two databases for every client.', since: '4.0.0', group: 'server', complexity: 'O(N) for blocked clients', args: 'index1 index2' },
+  },
+  {
+    name: 'dump', arity: 2, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], keys: KEY1, tips: ['nondeterministic_output'], run: dumpCommand,
+    docs: { summary: 'Serializes the value at a key (RDB form, version and checksum) for RESTORE.', since: '2.6.0', group: 'generic', complexity: 'O(1) to find the key, plus O(N*M) to serialize N elements of average size M', args: 'key' },
+  },
+  {
+    name: 'restore', arity: -4, flags: ['write', 'denyoom'], acl: ['keyspace', 'write', 'slow', 'dangerous'], keys: { ...KEY1, flags: ['OW', 'update'] }, run: restoreCommand,
+    docs: { summary: 'Creates a key from a DUMP payload, optionally replacing it, with a relative or absolute TTL.', since: '2.6.0', group: 'generic', complexity: 'O(1) to create the key, plus O(N*M) to rebuild N elements of average size M (O(N*M*log(N)) for sorted sets)', args: 'key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]' },
   },
   {
     name: 'object', arity: -2, flags: [], acl: ['slow'],
