@@ -84,6 +84,8 @@ export async function loadAof(target: ReplayTarget, opts: AofLoadOptions): Promi
 class LoadState {
   readonly result: AofLoadResult = { commands: 0, lastTimestamp: null, stoppedAt: null, lastCommand: null };
   private doneBefore = 0;
+  /** The last command applied: its offset in the current file, or a copy (from a transaction). */
+  private last: number | Buffer[] | null = null;
   private sliceStart = performance.now();
   private readonly yieldMs: number;
 
@@ -104,7 +106,9 @@ class LoadState {
       let offset = 0;
       if (head.toString('latin1') === 'REDIS') offset = await this.loadRdb(file);
       if (offset >= file.size) return false;
-      return await this.loadResp(fd, file, offset);
+      const stopped = await this.loadResp(fd, file, offset);
+      this.keepLastCommand(file);
+      return stopped;
     } finally {
       this.doneBefore += file.size;
       fs.closeSync(fd);
@@ -155,12 +159,14 @@ class LoadState {
           queued = [];
         } else if (queued !== null && isName(argv[0]!, EXEC)) {
           for (const q of queued) this.run(q, file);
+          if (queued.length > 0) this.last = queued[queued.length - 1]!;
           queued = null;
         } else if (queued !== null) {
           // Views into the reader's window are only valid until the next record: keep copies.
           queued.push(argv.map((a) => Buffer.from(a)));
         } else {
           this.run(argv, file);
+          this.last = item.start;
         }
         validUpTo = item.end;
         if (performance.now() - this.sliceStart > this.yieldMs) await this.pause(item.end);
@@ -190,8 +196,26 @@ class LoadState {
       throw new AofLoadError([`Unknown command '${argv[0]!.toString('latin1')}' reading the append only file ${file.name}`]);
     }
     this.result.commands++;
-    if (this.result.commands % 4096 === 0 || this.opts.stopAfter !== undefined) {
-      this.result.lastCommand = argv.map((a) => a.toString('latin1'));
+  }
+
+  /**
+   * The last command applied in a file, read back from it (the reader's views of it are gone by
+   * then): the dry-run report shows it. Queued commands of a transaction are kept as copies.
+   */
+  private keepLastCommand(file: AofFileInfo): void {
+    const last = this.last;
+    this.last = null;
+    if (last === null) return;
+    if (Array.isArray(last)) {
+      this.result.lastCommand = last.map((a) => a.toString('latin1'));
+      return;
+    }
+    const fd = fs.openSync(file.path, 'r');
+    try {
+      const item = new AofRecordReader(fd, { startOffset: last }).next();
+      if (item.kind === 'command') this.result.lastCommand = item.argv.map((a) => a.toString('latin1'));
+    } finally {
+      fs.closeSync(fd);
     }
   }
 

@@ -30,6 +30,12 @@ export interface AofStoreOptions {
   fileName: string;
 }
 
+/** Files a rewrite or restore took out of the chain: a base and the incrs written after it. */
+export interface RetiredFiles {
+  base: string | null;
+  incrs: string[];
+}
+
 export interface AofFileInfo {
   name: string;
   path: string;
@@ -173,7 +179,7 @@ export class AofStore {
    * every incr but the last become history, and the manifest switches in one atomic rename.
    * Returns the names that are now history.
    */
-  async finishRewrite(tempPath: string, rdb: boolean): Promise<ManifestEntry[]> {
+  async finishRewrite(tempPath: string, rdb: boolean): Promise<RetiredFiles> {
     const m = this.manifest;
     const seq = nextBaseSeq(m);
     const name = baseName(this.opts.fileName, seq, rdb);
@@ -186,10 +192,10 @@ export class AofStore {
     next.base = { name, seq, type: 'b' };
     next.incrs = [current];
     // History is listed newest first.
-    next.history = [...retired.reverse(), ...next.history];
+    next.history = [...[...retired].reverse(), ...next.history];
     await writeFileDurable(this.aofDir, manifestName(this.opts.fileName), serializeManifest(next), tempManifestName(this.opts.fileName));
     this.manifest = next;
-    return retired;
+    return retiredFiles(m);
   }
 
   /**
@@ -207,7 +213,7 @@ export class AofStore {
    * The first base after turning the AOF on is written: it and the temp incr get their real
    * names, and the manifest lists only them; every file it named before becomes history.
    */
-  async finishFresh(tempBasePath: string, rdb: boolean): Promise<ManifestEntry[]> {
+  async finishFresh(tempBasePath: string, rdb: boolean): Promise<RetiredFiles> {
     const m = this.manifest;
     const baseSeq = nextBaseSeq(m);
     const incrSeq = nextIncrSeq(m);
@@ -220,12 +226,32 @@ export class AofStore {
     for (const e of m.incrs) retired.push({ ...e, type: 'h' });
     const next: Manifest = {
       base: { name: base, seq: baseSeq, type: 'b' },
-      history: [...retired.reverse(), ...m.history.map((e) => ({ ...e }))],
+      history: [...[...retired].reverse(), ...m.history.map((e) => ({ ...e }))],
       incrs: [{ name: incr, seq: incrSeq, type: 'i' }],
     };
     await writeFileDurable(this.aofDir, manifestName(this.opts.fileName), serializeManifest(next), tempManifestName(this.opts.fileName));
     this.manifest = next;
-    return retired;
+    return { base: m.base?.name ?? null, incrs: m.incrs.map((e) => e.name) };
+  }
+
+  /**
+   * After a point-in-time restore: the restored keyspace becomes a new base with an empty incr,
+   * and the manifest switches to them in one rename. The files it named before are returned, no
+   * longer listed but untouched (the caller archives them: they hold the abandoned timeline).
+   */
+  startNewChain(baseData: Buffer, rdb: boolean): RetiredFiles {
+    fs.mkdirSync(this.aofDir, { recursive: true });
+    const m = this.manifest;
+    const baseSeq = nextBaseSeq(m);
+    const incrSeq = nextIncrSeq(m);
+    const base = baseName(this.opts.fileName, baseSeq, rdb);
+    const incr = incrName(this.opts.fileName, incrSeq);
+    writeFileDurableSync(this.aofDir, base, baseData, `temp-${base}`);
+    writeFileDurableSync(this.aofDir, incr, Buffer.alloc(0), `temp-${incr}`);
+    const next: Manifest = { base: { name: base, seq: baseSeq, type: 'b' }, history: [], incrs: [{ name: incr, seq: incrSeq, type: 'i' }] };
+    this.persistManifestSync(next);
+    this.manifest = next;
+    return { base: m.base?.name ?? null, incrs: m.incrs.map((e) => e.name) };
   }
 
   /** Removes history files, then lists the manifest without them (§6.2 step 3f). */
@@ -274,6 +300,11 @@ export function manifestName(fileName: string): string {
 
 function tempManifestName(fileName: string): string {
   return `temp-${fileName}.manifest`;
+}
+
+/** A rewrite retires the base and every incr but the last (the one now written). */
+function retiredFiles(m: Manifest): RetiredFiles {
+  return { base: m.base?.name ?? null, incrs: m.incrs.slice(0, -1).map((e) => e.name) };
 }
 
 function cloneManifest(m: Manifest): Manifest {

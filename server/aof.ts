@@ -13,12 +13,17 @@
  */
 import type { Argv } from '../protocol/resp-parser.js';
 import { RedisError } from '../protocol/errors.js';
-import { AofStore, strerror } from '../persistence/aof-store.js';
+import * as fs from 'node:fs';
+import path from 'node:path';
+import { AofStore, strerror, type RetiredFiles } from '../persistence/aof-store.js';
+import { AofArchive, baseTimeOf, parseDuration } from '../persistence/aof-archive.js';
+
 import { AofWriter, type FsyncPolicy } from '../persistence/aof-writer.js';
 import { loadAof, type AofLoadResult } from '../persistence/aof-loader.js';
 import { BackgroundSave } from '../persistence/background-save.js';
 import { rdbSnapshotEncoder, respSnapshotEncoder } from '../persistence/snapshot-encoders.js';
-import { rdbOptions } from './rdb-save.js';
+import { rdbOptions, snapshotNow } from './rdb-save.js';
+import { RestorePlanner, type RestoreChain } from '../persistence/aof-restore.js';
 import type { Propagator, ServerState } from './server-state.js';
 import type { ReplayClient } from './replay.js';
 
@@ -78,6 +83,35 @@ export class AofManager implements Propagator {
       log: (msg) => this.server.log.info(msg),
       ...(stopAfter === undefined ? {} : { stopAfter, readOnly: true }),
     });
+  }
+
+  /**
+   * Point in time: loads the chain that reaches second `target` and stops replaying before the
+   * first annotation later than it. No file is modified.
+   */
+  async restore(replay: ReplayClient, target: number, onProgress: (done: number, total: number) => void): Promise<{ result: AofLoadResult; chain: RestoreChain }> {
+    const store = AofStore.open(this.storeOptions());
+    this.store = store;
+    const chain = new RestorePlanner(store).plan(target);
+    const result = await loadAof(replay, {
+      files: chain.files, loadTruncated: true, readOnly: true, stopAfter: target,
+      databases: this.server.dbs.length, onProgress, log: (msg) => this.server.log.info(msg),
+    });
+    return { result, chain };
+  }
+
+  /**
+   * After a restore, before any write: the restored keyspace becomes a new base with a new incr,
+   * the files of the abandoned timeline move to the archive, and a new timeline begins.
+   */
+  beginTimeline(target: number): void {
+    const store = this.store!;
+    const rdb = this.config.get('aof-use-rdb-preamble') === 'yes';
+    const functions = this.server.functionLibraries.all();
+    const enc = rdb ? rdbSnapshotEncoder(rdbOptions(this.server, true), functions) : respSnapshotEncoder(this.timestampForBase(), functions);
+    const retired = store.startNewChain(snapshotNow(this.server, enc), rdb);
+    this.archiveFiles(store, retired);
+    AofArchive.open(store.aofDir).startTimeline(target, Math.floor(Date.now() / 1000));
   }
 
   /** After loading: opens the incr for appending and starts logging (§1.4 step 4-5). */
@@ -235,8 +269,8 @@ export class AofManager implements Propagator {
         const baseSize = store.baseSize();
         this.otherFilesSize = baseSize;
         this.rewriteBaseSize = baseSize + (this.writer?.fileSize ?? 0);
-        this.server.log.info({ retired: retired.map((e) => e.name) }, 'Background AOF rewrite finished successfully');
-        if (this.config.get('aof-disable-auto-gc') !== 'yes') await this.retireHistory();
+        this.server.log.info({ retired }, 'Background AOF rewrite finished successfully');
+        if (this.config.get('aof-disable-auto-gc') !== 'yes') await this.retireHistory(retired);
       },
       (e: unknown) => {
         this.server.endSnapshot(job);
@@ -272,13 +306,31 @@ export class AofManager implements Propagator {
     this.server.log.warn({ err }, 'Background AOF rewrite failed');
   }
 
-  /** Removes the files the manifest now lists as history. */
-  private async retireHistory(): Promise<void> {
+  /**
+   * Files the manifest now lists as history: with timestamps on they move to the archive (so
+   * restores can reach back past this rewrite), then the manifest stops listing them.
+   */
+  private async retireHistory(retired: RetiredFiles = { base: null, incrs: [] }): Promise<void> {
+    const store = this.store;
+    if (store === null) return;
     try {
-      await this.store?.deleteHistory();
+      if (this.config.get('aof-timestamp-enabled') === 'yes') this.archiveFiles(store, retired);
+      await store.deleteHistory();
     } catch (e) {
       this.server.log.warn({ err: e as Error }, 'could not remove AOF history files');
     }
+  }
+
+  /** Moves retired files into the archive as one generation, then applies the retention limits. */
+  archiveFiles(store: AofStore, retired: RetiredFiles): void {
+    if (retired.base === null) return;
+    const basePath = path.join(store.aofDir, retired.base);
+    if (!fs.existsSync(basePath)) return;
+    const baseTime = baseTimeOf(basePath) ?? Math.floor(fs.statSync(basePath).mtimeMs / 1000);
+    const archive = AofArchive.open(store.aofDir);
+    archive.addGeneration(retired.base, retired.incrs, baseTime);
+    const retention = parseDuration(this.config.get('aof-archive-retention')) ?? 0;
+    archive.prune(retention, this.config.int('aof-archive-max-size'), Math.floor(Date.now() / 1000));
   }
 
   private startWriter(fd: number, size: number): void {

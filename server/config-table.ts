@@ -115,4 +115,8 @@ export const PARAMS: readonly ParamSpec[] = [
   p('aof-disable-auto-gc', BOOL, 'no'),
   // Rewind's own
   p('restore-to', STRING, '', false),
+  // How long, and up to how many bytes, files retired by rewrites and restores are kept in
+  // appendonlydir/archive (with aof-timestamp-enabled yes). 0 = no limit.
+  p('aof-archive-retention', STRING, '7d'),
+  p('aof-archive-max-size', memory(0, LONG_MAX), '0'),
 ];

@@ -5,6 +5,7 @@
 import { Config, ConfigError, parseCommandLine, readConfigFile } from './config.js';
 import { startWithConfig, type RunningServer } from './index.js';
 import { StartupError } from './persistence.js';
+import { restoreDryRun } from './restore-report.js';
 import { createLogger, pinoLevel } from './log.js';
 import { startIdleCollector } from './memory.js';
 import { REWIND_VERSION, REDIS_COMPAT_VERSION } from './server-state.js';
@@ -24,6 +25,12 @@ async function main(): Promise<void> {
   const config = new Config();
   const directives = args.configFile !== undefined ? readConfigFile(args.configFile) : [];
   for (const d of [...directives, ...args.directives]) config.load(d.name, d.args, d.where);
+  if (args.dryRun) {
+    if (config.get('restore-to') === '') throw new ConfigError('--dry-run goes with --restore-to <time>');
+    const quiet = createLogger(process.env.REWIND_LOG_LEVEL ?? 'warn');
+    process.stdout.write(await restoreDryRun(config, quiet));
+    return;
+  }
   const log = createLogger(process.env.REWIND_LOG_LEVEL ?? pinoLevel(config.get('loglevel')), config.get('logfile') || undefined);
   // Handlers go in before the server listens: a signal that arrives during startup must still
   // stop it gracefully, once it is up.

@@ -13,6 +13,7 @@ import { RedisError } from '../protocol/errors.js';
 import { loadAof, AofLoadError } from '../persistence/aof-loader.js';
 import { ManifestError } from '../persistence/aof-manifest.js';
 import { AofStoreError } from '../persistence/aof-store.js';
+import { RestoreError, formatTime, parseRestoreTime } from '../persistence/aof-restore.js';
 import { RdbFormatError } from '../persistence/rdb-types.js';
 import { forEachRdbRecord } from '../persistence/rdb-reader.js';
 import { encodingLimits } from '../persistence/keyspace-codec.js';
@@ -28,6 +29,16 @@ export class StartupError extends Error {
     super(lines.join('\n'));
     this.name = 'StartupError';
   }
+}
+
+/** What a point-in-time restore loaded (the --dry-run report). */
+export interface RestoreReport {
+  target: number;
+  chain: string[];
+  timeline: number;
+  commands: number;
+  lastCommand: string[] | null;
+  stoppedAt: { file: string; offset: number; timestamp: number } | null;
 }
 
 interface LoadingInfo {
@@ -62,16 +73,35 @@ export class Persistence implements PersistenceApi {
     return this.loadingInfo !== null;
   }
 
-  /** Loads what the config says to load, then starts the AOF when it is on. */
-  async loadAtStartup(): Promise<void> {
+  /**
+   * Loads what the config says to load, then starts the AOF when it is on. With `restore-to`,
+   * loads the state at that second instead and (unless dryRun) starts a new timeline from it;
+   * the returned report says what was restored.
+   */
+  async loadAtStartup(dryRun = false): Promise<RestoreReport | null> {
     const server = this.server;
     const aofOn = server.config.get('appendonly') === 'yes';
+    const restoreTo = server.config.get('restore-to');
+    let target: number | null = null;
+    let report: RestoreReport | null = null;
+    if (restoreTo !== '') {
+      if (!aofOn) throw new StartupError(['--restore-to replays the AOF folder: start it with --appendonly yes']);
+      try {
+        target = parseRestoreTime(restoreTo);
+      } catch (e) {
+        throw new StartupError([(e as Error).message]);
+      }
+    }
     const replay = new ReplayClient(server, { keepExpired: aofOn, limits: encodingLimits(server.config) });
     this.loadingInfo = { startedAt: Date.now(), total: 0, done: 0 };
     server.loading = true;
     const started = performance.now();
     try {
-      if (aofOn) {
+      if (target !== null) {
+        const { result, chain } = await this.aof.restore(replay, target, (d, t) => this.progress(d, t));
+        report = { target, chain: chain.files.map((f) => f.path), timeline: chain.timeline, commands: result.commands, lastCommand: result.lastCommand, stoppedAt: result.stoppedAt };
+        server.log.info({ target, files: report.chain, commands: result.commands, stoppedAt: result.stoppedAt }, `Restored the state at the end of second ${formatTime(target)}`);
+      } else if (aofOn) {
         const result = await this.aof.load(replay, (d, t) => this.progress(d, t));
         if (result !== null) {
           server.log.info({ commands: result.commands, seconds: ((performance.now() - started) / 1000).toFixed(3) }, 'DB loaded from append only file');
@@ -90,14 +120,17 @@ export class Persistence implements PersistenceApi {
     // Loading is not a change: counters start from here, as after Redis's load.
     server.resetStats();
     server.stats.dirty = 0;
+    if (dryRun) return report;
     if (aofOn) {
       try {
+        if (target !== null) this.aof.beginTimeline(target);
         this.aof.openAfterLoad();
       } catch (e) {
         throw toStartupError(e);
       }
     }
     this.started = true;
+    return report;
   }
 
   private async loadDumpFile(replay: ReplayClient): Promise<void> {
@@ -252,7 +285,7 @@ function toStartupError(e: unknown): StartupError {
     lines.push(e.message);
     return new StartupError(lines);
   }
-  if (e instanceof AofStoreError) return new StartupError([e.message]);
+  if (e instanceof AofStoreError || e instanceof RestoreError) return new StartupError([e.message]);
   if (e instanceof RdbFormatError) return new StartupError([`Bad RDB file: ${e.message}`]);
   return new StartupError([(e as Error).message]);
 }

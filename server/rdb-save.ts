@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { RedisError } from '../protocol/errors.js';
-import { BackgroundSave } from '../persistence/background-save.js';
+import { BackgroundSave, type SnapshotEncoder } from '../persistence/background-save.js';
 import { rdbSnapshotEncoder } from '../persistence/snapshot-encoders.js';
 import { KeyspaceSnapshot } from '../persistence/keyspace-snapshot.js';
 import { fsyncDirSync } from '../persistence/fs-durable.js';
@@ -26,6 +26,15 @@ export function rdbOptions(server: ServerState, aofBase: boolean): RdbWriterOpti
     aofBase,
     usedMem: process.memoryUsage().heapUsed,
   };
+}
+
+/** The whole keyspace through an encoder, now, in one pass (SAVE; the base after a restore). */
+export function snapshotNow(server: ServerState, enc: SnapshotEncoder): Buffer {
+  const chunks: Buffer[] = [enc.header()];
+  const snap = new KeyspaceSnapshot(server.dbs, { key: (db, k, v, at) => chunks.push(enc.key(db, k, v, at)) });
+  snap.step(Number.MAX_SAFE_INTEGER);
+  chunks.push(enc.finish());
+  return Buffer.concat(chunks);
 }
 
 export class RdbSaver {
@@ -53,11 +62,7 @@ export class RdbSaver {
     const enc = rdbSnapshotEncoder(rdbOptions(this.server, false), this.server.functionLibraries.all());
     const fd = fs.openSync(temp, 'w', 0o644);
     try {
-      const chunks: Buffer[] = [enc.header()];
-      const snap = new KeyspaceSnapshot(this.server.dbs, { key: (db, k, v, at) => chunks.push(enc.key(db, k, v, at)) });
-      snap.step(Number.MAX_SAFE_INTEGER);
-      chunks.push(enc.finish());
-      const data = Buffer.concat(chunks);
+      const data = snapshotNow(this.server, enc);
       let off = 0;
       while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
       fs.fdatasyncSync(fd);
