@@ -4,18 +4,16 @@
  * Keys arrive as the keyspace holds them and are converted to the neutral RDB model one at a time,
  * so no second copy of the keyspace is ever built.
  */
-import type { Value } from '../commands/keyspace/value.js';
 import type { SnapshotEncoder } from './background-save.js';
 import { RespBaseEncoder } from './aof-resp-base.js';
 import { RdbWriter, type RdbWriterOptions } from './rdb-writer.js';
-import { toRdbValue } from './keyspace-codec.js';
-import type { RdbEntry } from './rdb-types.js';
+import { entryFrom, toRdbValue } from './keyspace-codec.js';
 
 export function rdbSnapshotEncoder(opts: RdbWriterOptions, functions: readonly Buffer[]): SnapshotEncoder {
   const w = new RdbWriter(opts);
   return {
     header: () => Buffer.concat([w.header(), ...functions.map((f) => w.function(f))]),
-    key: (db, key, value, expireAt) => w.entry(entryOf(db, key, value, expireAt)),
+    key: (db, key, value, expireAt) => w.entry(entryFrom(db, key, value, expireAt)),
     finish: () => w.finish(),
   };
 }
@@ -27,10 +25,4 @@ export function respSnapshotEncoder(timestamp: number | null, functions: readonl
     key: (db, key, value, expireAt) => enc.key(db, Buffer.from(key, 'latin1'), toRdbValue(value), expireAt),
     finish: () => enc.finish(),
   };
-}
-
-export function entryOf(db: number, key: string, value: Value, expireAt: number | bigint): RdbEntry {
-  const e: RdbEntry = { db, key: Buffer.from(key, 'latin1'), value: toRdbValue(value) };
-  if (expireAt !== 0) e.expireMs = Number(expireAt);
-  return e;
 }

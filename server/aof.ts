@@ -111,7 +111,7 @@ export class AofManager implements Propagator {
     const enc = rdb ? rdbSnapshotEncoder(rdbOptions(this.server, true), functions) : respSnapshotEncoder(this.timestampForBase(), functions);
     const retired = store.startNewChain(snapshotNow(this.server, enc), rdb);
     this.archiveFiles(store, retired);
-    AofArchive.open(store.aofDir).startTimeline(target, Math.floor(Date.now() / 1000));
+    AofArchive.open(store.aofDir).startTimeline(target, Math.floor(this.server.clock.now() / 1000));
   }
 
   /** After loading: opens the incr for appending and starts logging (§1.4 step 4-5). */
@@ -293,7 +293,7 @@ export class AofManager implements Propagator {
 
   /** A RESP base begins with a #TS line when timestamps are on (§2.6). */
   private timestampForBase(): number | null {
-    return this.config.get('aof-timestamp-enabled') === 'yes' ? Math.floor(Date.now() / 1000) : null;
+    return this.config.get('aof-timestamp-enabled') === 'yes' ? Math.floor(this.server.clock.now() / 1000) : null;
   }
 
   private rewriteFailed(err: Error): void {

@@ -24,6 +24,7 @@ export function rdbOptions(server: ServerState, aofBase: boolean): RdbWriterOpti
     compression: server.config.get('rdbcompression') === 'yes',
     checksum: server.config.get('rdbchecksum') === 'yes',
     aofBase,
+    ctime: Math.floor(server.clock.now() / 1000),
     usedMem: process.memoryUsage().heapUsed,
   };
 }

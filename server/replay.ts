@@ -9,7 +9,7 @@
  */
 import type { RdbRecord } from '../persistence/rdb-types.js';
 import type { ReplayTarget } from '../persistence/aof-loader.js';
-import { fromRdbValue, type EncodingLimits } from '../persistence/keyspace-codec.js';
+import { loadEntry, type EncodingLimits } from '../persistence/keyspace-codec.js';
 import { Client } from './client.js';
 import { dispatch } from './dispatch.js';
 import type { ServerState } from './server-state.js';
@@ -47,9 +47,7 @@ export class ReplayClient implements ReplayTarget {
       }
       const db = this.server.dbs[e.db];
       if (db === undefined) throw new Error(`the RDB selects db ${e.db}, beyond the configured databases`);
-      const key = e.key.latin1Slice(0, e.key.length);
-      db.set(key, fromRdbValue(e.value, this.opts.limits));
-      if (e.expireMs !== undefined) db.setExpire(key, e.expireMs);
+      loadEntry(db, e, this.opts.limits);
       this.keysLoaded++;
     } else if (r.kind === 'function') {
       this.server.functionLibraries.add(r.code);

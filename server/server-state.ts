@@ -4,7 +4,7 @@
  * send every client's replies (Redis's beforeSleep order, so no reply leaves before its log).
  */
 import type { Argv } from '../protocol/resp-parser.js';
-import { Db, type Clock, type DbHooks } from '../commands/keyspace/db.js';
+import { Db, SYSTEM_CLOCK, type Clock, type DbHooks } from '../commands/keyspace/db.js';
 import type {
   ClientView, CommandStats, ServerApi, ServerStats, ShutdownOptions,
 } from '../commands/context.js';
@@ -327,7 +327,8 @@ export class ServerState implements ServerApi {
   /** Opens a batch of commands: one clock read for all of them. */
   beginBatch(): void {
     this.batchStart = performance.now();
-    this.commandTime = Math.floor(performance.timeOrigin + this.batchStart);
+    // An injected clock (tests of point-in-time restore) drives the time commands and #TS see.
+    this.commandTime = this.clock === SYSTEM_CLOCK ? Math.floor(performance.timeOrigin + this.batchStart) : this.clock.now();
   }
 
   ranInBatch(stats: CommandStats): void {
@@ -433,7 +434,7 @@ export class ServerState implements ServerApi {
   /** serverCron: active expiry within a time budget, idle client timeouts, persistence. */
   cron(): void {
     if (this.loading) return;
-    this.commandTime = Date.now();
+    this.commandTime = this.clock.now();
     const lruClock = Math.floor(Date.now() / 1000);
     for (const db of this.dbs) db.lruClock = lruClock;
     const effort = this.config.int('active-expire-effort');
