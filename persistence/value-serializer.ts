@@ -8,7 +8,7 @@
  *   <CRC-64/Jones: u64 LE>                of every byte before it (crc64.ts, init 0)
  * Invariants: DUMP lays a value out by its in-memory encoding with the server's rdbcompression and
  * list-max-listpack-size, so a value Redis 7.0 would hold in the same encoding dumps to the same
- * bytes (LZF-compressed strings excepted: lzf.ts is not liblzf's exact compressor). RESTORE checks
+ * bytes, LZF-compressed parts included (lzf.ts makes liblzf's choices). RESTORE checks
  * the footer before it decodes anything: shorter than 10 bytes, a version above 11 or a CRC
  * mismatch is Redis's "DUMP payload version or checksum are wrong"; anything the RDB reader or the
  * keyspace codec refuses (unknown or module type, truncated value, empty collection, duplicate
