@@ -67,13 +67,33 @@ export class AofLoadError extends Error {
 const MULTI = Buffer.from('multi');
 const EXEC = Buffer.from('exec');
 
+/** Loads the files, letting the event loop run every yieldEveryMs (startup). */
 export async function loadAof(target: ReplayTarget, opts: AofLoadOptions): Promise<AofLoadResult> {
+  const steps = loadSteps(target, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Loads the files in one go, without yielding (a command: REWIND RESTORE). */
+export function loadAofSync(target: ReplayTarget, opts: AofLoadOptions): AofLoadResult {
+  const steps = loadSteps(target, { ...opts, yieldEveryMs: Number.POSITIVE_INFINITY });
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** The load, as a generator that yields where the caller may let other work run. */
+function* loadSteps(target: ReplayTarget, opts: AofLoadOptions): Generator<void, AofLoadResult> {
   const total = opts.files.reduce((n, f) => n + f.size, 0);
   const state = new LoadState(target, opts, total);
   for (const file of opts.files) {
     target.beginFile();
     if (file.size === 0) continue;
-    const stopped = await state.loadFile(file);
+    const stopped = yield* state.loadFile(file);
     opts.log(`DB loaded from ${file.type === 'b' ? 'base' : 'incr'} file ${file.name}`);
     if (stopped) break;
   }
@@ -98,15 +118,15 @@ class LoadState {
   }
 
   /** Loads one file; true when a point-in-time stop was reached. */
-  async loadFile(file: AofFileInfo): Promise<boolean> {
+  *loadFile(file: AofFileInfo): Generator<void, boolean> {
     const fd = fs.openSync(file.path, this.opts.readOnly === true ? 'r' : 'r+');
     try {
       const head = Buffer.alloc(5);
       fs.readSync(fd, head, 0, 5, 0);
       let offset = 0;
-      if (head.toString('latin1') === 'REDIS') offset = await this.loadRdb(file);
+      if (head.toString('latin1') === 'REDIS') offset = yield* this.loadRdb(file);
       if (offset >= file.size) return false;
-      const stopped = await this.loadResp(fd, file, offset);
+      const stopped = yield* this.loadResp(fd, file, offset);
       this.keepLastCommand(file);
       return stopped;
     } finally {
@@ -115,7 +135,7 @@ class LoadState {
     }
   }
 
-  private async loadRdb(file: AofFileInfo): Promise<number> {
+  private *loadRdb(file: AofFileInfo): Generator<void, number> {
     const buf = fs.readFileSync(file.path);
     const it = readRdbRecords(buf, { databases: this.opts.databases ?? 16 });
     try {
@@ -123,7 +143,7 @@ class LoadState {
         const r = it.next();
         if (r.done === true) return r.value.end;
         this.target.rdbRecord(r.value);
-        if (performance.now() - this.sliceStart > this.yieldMs) await this.pause(0);
+        if (performance.now() - this.sliceStart > this.yieldMs) yield* this.breather(0);
       }
     } catch (e) {
       if (!(e instanceof RdbFormatError)) throw e;
@@ -134,7 +154,7 @@ class LoadState {
     }
   }
 
-  private async loadResp(fd: number, file: AofFileInfo, startOffset: number): Promise<boolean> {
+  private *loadResp(fd: number, file: AofFileInfo, startOffset: number): Generator<void, boolean> {
     const reader = new AofRecordReader(fd, { startOffset, fileSize: file.size });
     const stopAfter = this.opts.stopAfter;
     // End of the last command executed completely (Redis's valid_up_to) and its value at MULTI.
@@ -169,7 +189,7 @@ class LoadState {
           this.last = item.start;
         }
         validUpTo = item.end;
-        if (performance.now() - this.sliceStart > this.yieldMs) await this.pause(item.end);
+        if (performance.now() - this.sliceStart > this.yieldMs) yield* this.breather(item.end);
         continue;
       }
       if (item.kind === 'eof') {
@@ -240,9 +260,10 @@ class LoadState {
     return false;
   }
 
-  private async pause(offsetInFile: number): Promise<void> {
+  /** Reports progress, lets the caller run other work, then starts a new slice. */
+  private *breather(offsetInFile: number): Generator<void, void> {
     this.opts.onProgress?.(this.doneBefore + offsetInFile, this.total);
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    yield;
     this.sliceStart = performance.now();
   }
 }
