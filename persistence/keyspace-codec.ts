@@ -290,8 +290,8 @@ export function entryFrom(dbIndex: number, key: string, value: Value, expireAt: 
 /**
  * Stores an entry read from an RDB file into `db` (the caller picked the db from entry.db and
  * decided about keys whose TTL has passed): the value in the encoding `limits` choose, its TTL,
- * and its idle time from an IDLE opcode. A FREQ opcode is not applied: Db offers no way to set an
- * LFU counter, so the key starts at the initial one. Throws RdbValueError for a value Redis would
+ * its idle time from an IDLE opcode and its LFU counter from a FREQ opcode (kept only under an LFU
+ * policy, as Redis keeps it). Throws RdbValueError for a value Redis would
  * refuse, or a key already present (Redis stops loading: "Duplicated key found in RDB file").
  */
 export function loadEntry(db: Db, entry: RdbEntry, limits: EncodingLimits): void {
@@ -312,5 +312,6 @@ export function loadEntry(db: Db, entry: RdbEntry, limits: EncodingLimits): void
     added = db.set(key, value);
   }
   if (!added) throw new RdbValueError(`duplicated key ${JSON.stringify(key)} in db ${db.id}`);
+  if (entry.lfuFreq !== undefined) db.setFrequency(key, entry.lfuFreq);
   if (entry.expireMs !== undefined) db.setExpire(key, entry.expireMs);
 }

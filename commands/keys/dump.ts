@@ -87,9 +87,9 @@ export function restoreCommand(c: CommandContext, argv: Argv): void {
       db.lruClock = clock;
     }
   } else {
-    // FREQ under an LFU policy would set the key's LFU counter; Db has no setter for it yet, so
-    // the key starts at the initial counter like any new key.
     db.set(key, value);
+    // Under an LFU policy FREQ sets the key's counter (IDLETIME is ignored there, as in Redis).
+    if (freq >= 0n && lfu) db.setFrequency(key, Number(freq));
   }
   if (ttl !== 0n) {
     db.setExpire(key, ttl <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(ttl) : ttl);

@@ -179,6 +179,18 @@ export class Db {
     return lfuDecay(this.lfu[slot]!, idleMinutes, this.lfuDecayTime);
   }
 
+  /**
+   * Sets the key's LFU counter (RESTORE ... FREQ, an RDB FREQ opcode) and starts its decay now, as
+   * Redis's objectSetLRUOrLFU stamps the minute clock with it. Without an LFU policy it does
+   * nothing, as Redis ignores FREQ then. Not a lookup: the key is neither expired nor touched.
+   */
+  setFrequency(key: string, counter: number): void {
+    const slot = this.findSlot(key);
+    if (slot === NO_SLOT || this.lfu === null) return;
+    this.lfu[slot] = Math.max(0, Math.min(255, Math.trunc(counter)));
+    this.access[slot] = this.lruClock;
+  }
+
   /** Turns LFU counting on (maxmemory-policy *-lfu) or off; existing keys start at LFU_INIT_VAL. */
   setLfu(enabled: boolean, logFactor: number, decayTime: number): void {
     this.lfuLogFactor = logFactor;

@@ -143,6 +143,23 @@ describe('keyspace -> RDB file -> keyspace', () => {
     expect(entryOf(db!, 'k', { freq: true })!.lfuFreq).toBe(5);
   });
 
+  it('a FREQ opcode sets the LFU counter under an LFU policy and is ignored otherwise', () => {
+    // lfu.rdb (Redis 7.0.15, allkeys-lfu): lfu:b carries FREQ 5, lfu:a (read once more) FREQ 6.
+    const entries = readRdb(fixture('lfu.rdb')).entries;
+    expect(entries.map((e) => [e.key.toString(), e.lfuFreq])).toEqual([['lfu:b', 5], ['lfu:a', 6]]);
+    const [lfu] = newDbs();
+    lfu!.setLfu(true, 10, 1);
+    for (const e of entries) loadEntry(lfu!, e, LIMITS_7_0);
+    loadEntry(lfu!, { db: 0, key: str('hot'), value: { type: 'string', value: str('v') }, lfuFreq: 200 }, LIMITS_7_0);
+    expect([lfu!.frequency('lfu:a'), lfu!.frequency('lfu:b'), lfu!.frequency('hot')]).toEqual([6, 5, 200]);
+    expect(entryOf(lfu!, 'hot', { freq: true })!.lfuFreq).toBe(200);
+    const [lru] = newDbs();
+    for (const e of entries) loadEntry(lru!, e, LIMITS_7_0);
+    expect(lru!.frequency('lfu:a')).toBeUndefined();
+    lru!.setLfu(true, 10, 1);
+    expect(lru!.frequency('lfu:a')).toBe(5);
+  });
+
   it('a duplicated key is refused', () => {
     const [db] = newDbs();
     const e: RdbEntry = { db: 0, key: str('k'), value: { type: 'string', value: str('v') } };
