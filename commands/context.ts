@@ -117,6 +117,29 @@ export interface ShutdownOptions {
   abort: boolean;
 }
 
+/** REWIND RESTORE's request: which keys of which db go back to their state at `target`. */
+export interface FlashbackOptions {
+  /** Unix seconds: the state at the end of that second. */
+  target: number;
+  db: number;
+  /** A glob pattern, or null when `keys` names the keys. */
+  match: string | null;
+  keys: string[] | null;
+  replace: boolean;
+  timeshift: boolean;
+  dryRun: boolean;
+}
+
+export interface FlashbackResult {
+  restored: string[];
+  replaced: string[];
+  deleted: string[];
+  skipped: string[];
+  expired: string[];
+  /** The annotation the replay stopped before, or null when it reached the end of the files. */
+  stoppedAt: number | null;
+}
+
 /** SAVE, BGSAVE, BGREWRITEAOF and INFO persistence: the server's persistence, seen by commands. */
 export interface PersistenceApi {
   readonly loading: boolean;
@@ -128,6 +151,10 @@ export interface PersistenceApi {
   bgsave(schedule: boolean): string;
   /** BGREWRITEAOF: the status text, or throws RedisError. */
   bgrewriteaof(): string;
+  /** REWIND RESTORE; throws RedisError (no AOF, target outside the reachable range). */
+  flashback(opts: FlashbackOptions): FlashbackResult;
+  /** REWIND RANGE: the oldest and newest second a restore can reach. */
+  restoreRange(): { oldest: number; newest: number };
   /** DEBUG RELOAD: save dump.rdb (unless !save), empty the dbs (unless !flush), load it back. */
   debugReload(opts: { save: boolean; flush: boolean; merge: boolean }): void;
 }

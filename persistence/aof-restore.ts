@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { AofFileInfo, AofStore } from './aof-store.js';
 import { AofArchive, baseTimeOf } from './aof-archive.js';
 import { AofRecordReader } from './aof-records.js';
+import { parseRestoreTime as parseTime } from '../commands/restore-time.js';
 
 export interface RestoreChain {
   files: AofFileInfo[];
@@ -40,22 +41,13 @@ interface Candidate {
   incrs: string[];
 }
 
-/**
- * `<unix seconds>`, `<unix ms>` (13 digits or more) or an ISO 8601 date-time with an offset
- * (`2025-12-05T07:03:21Z`, `...+01:00`): the Unix second it names.
- */
+/** parseRestoreTime with a RestoreError (the startup's fatal message). */
 export function parseRestoreTime(text: string): number {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) {
-    const n = Number(t);
-    return t.length >= 13 ? Math.floor(n / 1000) : n;
+  try {
+    return parseTime(text);
+  } catch (e) {
+    throw new RestoreError((e as Error).message);
   }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(t)) {
-    throw new RestoreError(`cannot read the restore time '${text}': use Unix seconds, Unix milliseconds, or an ISO 8601 date-time with an offset such as 2025-12-05T07:03:21Z`);
-  }
-  const ms = Date.parse(t);
-  if (Number.isNaN(ms)) throw new RestoreError(`'${text}' is not a valid date-time`);
-  return Math.floor(ms / 1000);
 }
 
 export function formatTime(sec: number): string {

@@ -13,11 +13,12 @@ import { RedisError } from '../protocol/errors.js';
 import { loadAof, AofLoadError } from '../persistence/aof-loader.js';
 import { ManifestError } from '../persistence/aof-manifest.js';
 import { AofStoreError } from '../persistence/aof-store.js';
-import { RestoreError, formatTime, parseRestoreTime } from '../persistence/aof-restore.js';
+import { RestoreError, RestorePlanner, formatTime, parseRestoreTime } from '../persistence/aof-restore.js';
 import { RdbFormatError } from '../persistence/rdb-types.js';
 import { forEachRdbRecord } from '../persistence/rdb-reader.js';
 import { encodingLimits } from '../persistence/keyspace-codec.js';
-import type { PersistenceApi } from '../commands/context.js';
+import type { FlashbackOptions, FlashbackResult, PersistenceApi } from '../commands/context.js';
+import { flashback } from './flashback.js';
 import { AofManager } from './aof.js';
 import { RdbSaver } from './rdb-save.js';
 import { ReplayClient } from './replay.js';
@@ -238,6 +239,21 @@ export class Persistence implements PersistenceApi {
     } catch (e) {
       server.log.warn({ err: e as Error }, 'DEBUG RELOAD: the RDB file does not load');
       throw new RedisError('ERR Error trying to load the RDB dump, check server logs.');
+    }
+  }
+
+  flashback(opts: FlashbackOptions): FlashbackResult {
+    return flashback(this.server, opts);
+  }
+
+  restoreRange(): { oldest: number; newest: number } {
+    const store = this.aof.store;
+    if (store === null || this.aof.writer === null) throw new RedisError('ERR REWIND needs the AOF: start with appendonly yes and aof-timestamp-enabled yes');
+    this.aof.writer.flush();
+    try {
+      return new RestorePlanner(store).range();
+    } catch (e) {
+      throw new RedisError(`ERR ${(e as Error).message}`);
     }
   }
 

@@ -20,6 +20,7 @@ import { infoCommand } from './info.js';
 import { lastSaveCommand, monitorCommand, timeCommand } from './monitor.js';
 import { shutdownCommand } from './shutdown.js';
 import { bgrewriteaofCommand, bgsaveCommand, saveCommand } from './persistence.js';
+import { rewindHelpCommand, rewindRangeCommand, rewindRestoreCommand } from './rewind.js';
 
 const NONDET = { tips: ['nondeterministic_output'] };
 const NONDET_ORDER = { tips: ['nondeterministic_output_order'] };
@@ -134,6 +135,27 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'bgrewriteaof', arity: 1, flags: ['admin', 'noscript', 'no_async_loading'], acl: ADMIN_ACL, run: bgrewriteaofCommand,
     docs: { summary: 'Asynchronously rewrites the append-only file to disk.', since: '1.0.0', group: 'server', complexity: 'O(1)' },
+  },
+  {
+    name: 'rewind', arity: -2, flags: [], acl: ['slow'],
+    docs: { summary: 'Rewind\'s point-in-time commands: restore keys to an earlier second.', since: '7.2.4', group: 'server', complexity: 'Depends on subcommand.' },
+    subcommands: [
+      {
+        name: 'rewind|restore', arity: -5, flags: ['write', 'noscript', 'no_multi'], acl: ['keyspace', 'write', 'slow', 'dangerous'], run: rewindRestoreCommand,
+        docs: {
+          summary: 'Puts keys back to their state at the end of an earlier second, from the AOF and its archive.', since: '7.2.4', group: 'server',
+          complexity: 'O(N) where N is the size of the AOF files replayed', args: 'time <MATCH pattern | KEYS numkeys key [key ...]> [DB index] [REPLACE] [TIMESHIFT] [DRYRUN]',
+        },
+      },
+      {
+        name: 'rewind|range', arity: 2, flags: ['noscript'], acl: ['slow'], run: rewindRangeCommand,
+        docs: { summary: 'Returns the oldest and newest second a restore can reach.', since: '7.2.4', group: 'server', complexity: 'O(N) where N is the size of the last AOF file' },
+      },
+      {
+        name: 'rewind|help', arity: 2, flags: ['loading', 'stale'], acl: ['slow'], run: rewindHelpCommand,
+        docs: { summary: 'Describes the REWIND subcommands.', since: '7.2.4', group: 'server', complexity: 'O(1)' },
+      },
+    ],
   },
   {
     name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['fast', 'admin', 'dangerous'], run: lastSaveCommand, ...NONDET,
