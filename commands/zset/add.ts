@@ -94,12 +94,14 @@ function zaddGeneric(c: CommandContext, argv: Argv, flags: number, first: number
       if ((flags & F_XX) !== 0) continue;
       processed++;
       result = score;
-      z.insertNew(member, score);
-      added++;
+      // Convert before inserting, as zsetAdd does: the member that crosses a limit goes into the
+      // skiplist and keeps a -0 score, which a listpack would store as 0.
       if (z.isListpack) {
         limits ??= limitsOf(c);
-        if (z.size > limits.entries || member.length > limits.value) z.convert();
+        if (z.size + 1 > limits.entries || member.length > limits.value) z.convert();
       }
+      z.insertNew(member, score);
+      added++;
     }
   }
   c.dirty += added + updated;

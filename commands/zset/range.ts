@@ -121,12 +121,16 @@ function storeRange(c: CommandContext, dst: string, z: ZsetValue | undefined, sp
     if (c.db.delete(dst)) c.dirty++;
     return c.reply.integer(0);
   }
-  let maxLen = 0;
-  const cur = z.cursor(span.start);
-  for (let k = 0; k < n; k++, cur.next()) if (cur.member.length > maxLen) maxLen = cur.member.length;
-  const out = zsetForResult(limitsOf(c), n, maxLen);
+  // As Redis 7.0's zrangeResultBeginStore: the encoding is chosen by count alone, and a member
+  // too long for a listpack converts the set when it is added (so only the members before it lose
+  // a -0 score to the listpack's text form).
+  const limits = limitsOf(c);
+  const out = zsetForResult(limits, n, 0);
   const it = z.cursor(span.start);
-  for (let k = 0; k < n; k++, it.next()) out.insertNew(it.member, it.score);
+  for (let k = 0; k < n; k++, it.next()) {
+    if (out.isListpack && it.member.length > limits.value) out.convert();
+    out.insertNew(it.member, it.score);
+  }
   c.db.set(dst, out);
   c.dirty++;
   c.reply.integer(n);

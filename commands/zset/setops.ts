@@ -14,7 +14,7 @@ import { isWord, keyOf, longArg } from '../args.js';
 import type { Value } from '../keyspace/value.js';
 import { limitsOf } from './args.js';
 import { replyRange } from './reply.js';
-import { ZsetValue, zsetForResult } from './value.js';
+import { ZsetValue, zsetForReply, zsetForResult } from './value.js';
 
 /** What a set value must offer to be a ZUNION/ZINTER/ZDIFF input. */
 export interface SetSource {
@@ -146,11 +146,16 @@ function setopGeneric(c: CommandContext, argv: Argv, numIdx: number, dst: string
   else if (op === OP_UNION) union(srcs, agg, result);
   else diff(srcs, result);
   if (cardOnly) return c.reply.integer(result.size);
+  if (dst === null) {
+    const reply = zsetForReply();
+    for (const [m, s] of result) reply.insertNew(m, s);
+    return replyRange(c.reply, reply, 0, reply.size, false, withScores);
+  }
   let maxLen = 0;
   for (const m of result.keys()) if (m.length > maxLen) maxLen = m.length;
+  // A stored result small enough becomes a listpack, where a -0 score is stored as 0.
   const out = zsetForResult(limitsOf(c), result.size, maxLen);
   for (const [m, s] of result) out.insertNew(m, s);
-  if (dst === null) return replyRange(c.reply, out, 0, out.size, false, withScores);
   if (out.size > 0) {
     c.db.set(dst, out);
     c.dirty++;

@@ -7,6 +7,11 @@
  * or few leaves, as Redis scans its listpack, and OBJECT ENCODING says 'listpack'. Crossing either
  * limit builds the dict once and the set stays 'skiplist' for good, as in Redis.
  *
+ * A -0 score: Redis 7.0 keeps a listpack set's scores as text, and its d2string writes -0 as "0",
+ * so a 'listpack' set stores 0 where a 'skiplist' one keeps the double -0 (ZSCORE answers "0" or
+ * "-0" accordingly). Every insertion here goes through storedScore() for that reason, and a
+ * member that makes the set cross a limit converts it first, as zsetAdd does, so it keeps its -0.
+ *
  * Public API (what commands and GEO use):
  *   size, score(m), add(m, s, limits) (or insertNew / updateScore when the caller already looked
  *   the member up), remove(m), rank(m), rankOf(m, s), countBefore(bound, s, m) for range ends,
@@ -90,6 +95,11 @@ export class ZsetValue implements CollectionValue {
     return undefined;
   }
 
+  /** The score as this set stores it: a 'listpack' set has no -0 (see the top comment). */
+  private storedScore(score: number): number {
+    return score === 0 && this.dict === null ? 0 : score;
+  }
+
   /**
    * Sets member's score (the caller already applied NX/XX/GT/LT and NaN checks). Returns ZADD_ADDED,
    * ZADD_UPDATED (score changed) or ZADD_NOP. Converts to 'skiplist' when a limit is crossed.
@@ -98,28 +108,30 @@ export class ZsetValue implements CollectionValue {
     const old = this.score(member);
     if (old !== undefined) {
       if (old === score) return ZADD_NOP;
-      this.tree.delete(member, old);
-      this.tree.insert(member, score);
-      if (this.dict !== null) this.dict.set(member, score);
+      this.updateScore(member, old, score);
       return ZADD_UPDATED;
     }
-    this.tree.insert(member, score);
-    if (this.dict !== null) this.dict.insert(member, score);
-    else if (this.tree.size > limits.entries || member.length > limits.value) this.convert();
+    if (this.dict === null && (this.tree.size + 1 > limits.entries || member.length > limits.value)) this.convert();
+    this.insertNew(member, score);
     return ZADD_ADDED;
   }
 
   /** Moves a present member from score `old` to `score` (old !== score). */
   updateScore(member: string, old: number, score: number): void {
+    const stored = this.storedScore(score);
     this.tree.delete(member, old);
-    this.tree.insert(member, score);
-    if (this.dict !== null) this.dict.set(member, score);
+    this.tree.insert(member, stored);
+    if (this.dict !== null) this.dict.set(member, stored);
   }
 
-  /** Adds a member known to be absent, with no limit checks (building a result set). */
+  /**
+   * Adds a member known to be absent, with no limit checks (building a result set; a caller
+   * growing a 'listpack' set past a limit converts it first).
+   */
   insertNew(member: string, score: number): void {
-    this.tree.insert(member, score);
-    if (this.dict !== null) this.dict.insert(member, score);
+    const stored = this.storedScore(score);
+    this.tree.insert(member, stored);
+    if (this.dict !== null) this.dict.insert(member, stored);
   }
 
   /** Removes member; false when absent. */
@@ -212,6 +224,16 @@ export class ZsetValue implements CollectionValue {
     }
     return copy;
   }
+}
+
+/**
+ * A result only replied, never stored (ZUNION, ZINTER, ZDIFF): Redis builds it as a skiplist and
+ * replies from that, so a -0 score stays -0.
+ */
+export function zsetForReply(): ZsetValue {
+  const z = new ZsetValue();
+  z.convert();
+  return z;
 }
 
 /** A result set whose encoding Redis 7.0 picks from its final size and longest member. */
