@@ -30,6 +30,7 @@ const INTEGER_NAMES = new Set([
   'count', 'seconds', 'milliseconds', 'offset', 'start', 'end', 'stop', 'index', 'db', 'timeout',
   'increment', 'decrement', 'numkeys', 'cursor', 'client-id', 'maxage', 'len', 'port', 'numreplicas',
   'destination-db', 'protover', 'index1', 'index2', 'ttl', 'limit', 'min-len', 'value-int', 'bit',
+  'frequency',
 ]);
 const DOUBLE_NAMES = new Set(['score', 'min', 'max', 'longitude', 'latitude', 'radius', 'width', 'height']);
 const KEY_NAMES = new Set(['key', 'destination', 'source', 'newkey', 'destkey', 'srckey', 'sourcekey']);
