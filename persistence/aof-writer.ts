@@ -74,6 +74,8 @@ export class AofWriter {
   delayedFsync = 0;
   /** The last write or fsync error, or null: the server answers writes with MISCONF while set. */
   lastError: Error | null = null;
+  /** no-appendfsync-on-rewrite yes while a snapshot runs: write, but leave syncing to the kernel. */
+  fsyncSuspended = false;
 
   /** The file operations in use; tests swap them to make the disk fail and recover. */
   ops: AofFileOps;
@@ -134,6 +136,7 @@ export class AofWriter {
   flush(): boolean {
     if (this.out.length === 0) return this.lastError === null || !this.retrySyncFailure();
     if (!this.writeBuffer()) return false;
+    if (this.fsyncSuspended) return true;
     if (this.policy === 'always') return this.syncNow();
     if (this.policy === 'everysec') this.maybeBackgroundSync();
     return true;
@@ -249,6 +252,7 @@ export class AofWriter {
   }
 
   private maybeBackgroundSync(force = false): void {
+    if (this.fsyncSuspended) return;
     if (!this.unsynced && !force) return;
     if (this.fsyncRunning) return;
     const now = this.clock();

@@ -138,6 +138,7 @@ export class AofManager implements Propagator {
   flush(): boolean {
     const w = this.writer;
     if (w === null) return true;
+    w.fsyncSuspended = this.server.snapshotRunning && this.config.get('no-appendfsync-on-rewrite') === 'yes';
     const ok = w.flush();
     this.updateDenyWrites();
     return ok;
