@@ -3,47 +3,48 @@
  * socket-less Client through ServerState.onData, so one op is parse + lookup + checks + handler +
  * reply encoding + the batch end (Client.flush discards the output when there is no socket).
  * The last cases run over a keyspace of 1M keys, where the hash lookups miss the caches.
- * Variants: no propagation (AOF off) and a propagator that encodes every write as RESP into a
- * buffer, the work an AOF feed does before any file I/O. The real AOF writer is not wired here
- * yet (persistence/ has no writer at the time of writing); swap it in when it lands.
+ * Variants: no propagation (AOF off) and the real AofWriter over file operations that discard the
+ * bytes: the feed, #TS/SELECT and RESP encoding an AOF adds before any file I/O.
  * Run: npx tsx bench/dispatch.bench.ts   (BENCH_QUICK=1 for a smoke run)
  */
 import { Config } from '../server/config.js';
 import { createLogger } from '../server/log.js';
 import { ServerState, type Propagator } from '../server/server-state.js';
 import { SYSTEM_CLOCK } from '../commands/keyspace/db.js';
-import type { Argv } from '../protocol/resp-parser.js';
+import { AofWriter, type AofFileOps } from '../persistence/aof-writer.js';
 import { assert, blackhole, encodeResp, quickMode, runSuite, type BenchCase } from './lib/suite.js';
 
-/** Encodes fed commands as RESP into a growing buffer, reset on flush (an AOF feed without I/O). */
-class EncodingPropagator implements Propagator {
-  private buf = Buffer.allocUnsafe(1024 * 1024);
-  private pos = 0;
-  fed = 0;
-  feed(_dbIndex: number, argv: Argv): void {
-    this.fed++;
-    this.ensure(16 + argv.length * 16);
-    this.pos += this.buf.latin1Write(`*${argv.length}\r\n`, this.pos);
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      this.ensure(a.length + 16);
-      this.pos += this.buf.latin1Write(`$${a.length}\r\n`, this.pos);
-      this.pos += a.copy(this.buf, this.pos);
-      this.buf[this.pos++] = 13;
-      this.buf[this.pos++] = 10;
-    }
-  }
-  flush(): boolean {
-    blackhole.n += this.pos;
-    this.pos = 0;
-    return true;
-  }
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
+/** The real AOF writer, over file operations that discard the bytes: the feed and encoding cost
+ * an AOF adds before any file I/O. */
+function discardingWriter(): AofWriter {
+  const ops: AofFileOps = {
+    write: (_fd, _buf, _off, len) => {
+      blackhole.n += len;
+      return len;
+    },
+    fdatasyncSync: () => undefined,
+    fdatasync: (_fd, done) => done(null),
+    ftruncate: () => undefined,
+    close: () => undefined,
+  };
+  return new AofWriter({ fd: -1, size: 0, policy: 'no', timestamps: true, clock: () => Date.now(), ops });
+}
+
+interface CountingPropagator extends Propagator {
+  fed: number;
+}
+
+function aofPropagator(): CountingPropagator {
+  const w = discardingWriter();
+  const p: CountingPropagator = {
+    fed: 0,
+    feed: (db, argv) => {
+      p.fed++;
+      w.feed(db, argv);
+    },
+    flush: () => w.flush(),
+  };
+  return p;
 }
 
 function makeState(propagator: Propagator | null): ServerState {
@@ -83,12 +84,12 @@ for (const aof of [false, true]) {
       if (!aof) process.stdout.write(`# skipped ${w.name}: command(s) not registered yet: ${missing.join(', ')}\n`);
       continue;
     }
-    const propagator = aof ? new EncodingPropagator() : null;
+    const propagator = aof ? aofPropagator() : null;
     const state = makeState(propagator);
     const client = state.newClient(null);
     // Keys the GET workloads hit.
     state.onData(client, pipeline(100, (i) => ['SET', `key:${i}`, `value:${i}`]));
-    const label = `${w.name} [${aof ? 'propagate: RESP encode' : 'no propagation'}]`;
+    const label = `${w.name} [${aof ? 'AOF writer, no file I/O' : 'no propagation'}]`;
     cases.push({
       name: label,
       fn: () => {
