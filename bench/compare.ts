@@ -8,7 +8,9 @@
  *   npm run bench:compare -- --quick           1 round, small sizes: a smoke run
  *   npm run bench:compare -- --json out.json   raw figures as JSON too
  *   npm run bench:compare -- --only types      only the data-type workloads (below)
- *   npm run bench:compare -- --only all        the default workloads, then the data-type ones
+ *   npm run bench:compare -- --only persistence  AOF everysec throughput, load time, latency during
+ *                                              a rewrite (bench/compare/persistence.ts)
+ *   npm run bench:compare -- --only all        the default workloads, the data-type ones, then persistence
  *
  * Each round starts both servers fresh (temp dir, loopback, no persistence), then per workload
  * runs one server then the other: redis-cli --pipe of SET key:<n> value:<n> (load time, RSS
@@ -37,6 +39,7 @@ import {
   type TypeTest,
 } from './compare/workloads.js';
 import { markdownTable, rawTable, summarize, type MetricDef, type Sample } from './compare/report.js';
+import { runPersistence } from './compare/persistence.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -64,9 +67,10 @@ const ROUNDS = intOpt(opts.rounds, process.env.BENCH_ROUNDS, quick ? 1 : 3, 'rou
 const PIPE_KEYS = intOpt(opts['pipe-keys'], undefined, quick ? 100_000 : 1_000_000, 'pipe-keys');
 const P1_REQUESTS = intOpt(opts['p1-requests'], undefined, quick ? 20_000 : 200_000, 'p1-requests');
 const ONLY = opts.only ?? 'default';
-if (ONLY !== 'default' && ONLY !== 'types' && ONLY !== 'all') throw new Error(`bad --only: ${ONLY} (default, types or all)`);
-const RUN_DEFAULT = ONLY !== 'types';
-const RUN_TYPES = ONLY !== 'default';
+if (ONLY !== 'default' && ONLY !== 'types' && ONLY !== 'persistence' && ONLY !== 'all') throw new Error(`bad --only: ${ONLY} (default, types, persistence or all)`);
+const RUN_DEFAULT = ONLY === 'default' || ONLY === 'all';
+const RUN_TYPES = ONLY === 'types' || ONLY === 'all';
+const RUN_PERSISTENCE = ONLY === 'persistence' || ONLY === 'all';
 const TYPES_REQUESTS = intOpt(opts['types-requests'], undefined, quick ? 100_000 : 1_000_000, 'types-requests');
 /** -n per data-type test: LRANGE replies are 100 / 600 elements, so those get fewer requests. */
 function typeRequests(t: TypeTest): number {
@@ -209,7 +213,7 @@ async function main(): Promise<void> {
     let serverCommands: string[] = [];
     revision = `Rewind at ${sourceRevision()}, running ${rewindEntry()}`;
     log(revision);
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < ROUNDS && steps.length > 0; round++) {
       log(`round ${round + 1}/${ROUNDS}`);
       const redisDir = mkdtempSync(path.join(tmp, `redis-${round}-`));
       try {
@@ -232,8 +236,16 @@ async function main(): Promise<void> {
         await stopAll();
       }
     }
-    log(`load average at the end: ${loadAverage()}`);
-    print(serverCommands);
+    if (steps.length > 0) {
+      log(`load average at the end: ${loadAverage()}`);
+      print(serverCommands);
+    }
+    if (RUN_PERSISTENCE) {
+      const keys = quick ? 100_000 : 1_000_000;
+      const p = await runPersistence({ rounds: ROUNDS, quick, p16Requests: P16_REQUESTS, keys, incr: keys, connections: 4, clk, tmp, log });
+      process.stdout.write(`\n## bench:compare persistence (${ROUNDS} round${ROUNDS === 1 ? '' : 's'}${quick ? ', quick' : ''}), node ${process.version}, ${cpuModel()}\n\n${new Date().toISOString()}; ${revision}; redis-server ${redisVersion()}; load average at start ${startLoad}, at end ${loadAverage()}\n\n${p.markdown}\n`);
+      if (p.problems.length > 0) process.exitCode = 2;
+    }
   } finally {
     await stopAll();
     rmSync(tmp, { recursive: true, force: true });
