@@ -7,19 +7,11 @@
 import { cpSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { Redis } from 'ioredis';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { fixtureView as dumpKeyspace, type FixtureKey as ExpectedKey, type FixtureKeyspace as Keyspace } from '../helpers/fixture-keyspace.js';
 
 const AOF_FIXTURES = new URL('../fixtures/redis-7.0.15/aof/', import.meta.url);
 
-interface ExpectedKey {
-  type: string;
-  value: unknown;
-  encoding: string;
-  has_ttl: boolean;
-  pexpiretime?: number;
-}
-type Keyspace = Record<string, Record<string, ExpectedKey>>;
 
 /**
  * Rewind reports Redis 7.2's encodings, where small lists and sets are listpacks; 7.0 (which wrote
@@ -46,47 +38,6 @@ async function copyFixture(fixture: string): Promise<string> {
   const dir = await tempDir('rewind-aof-fixture-');
   cpSync(new URL(`${fixture}/appendonlydir`, AOF_FIXTURES), path.join(dir, 'appendonlydir'), { recursive: true });
   return dir;
-}
-
-/** The keyspace in the fixtures' JSON shape (sets sorted, hashes as objects, zsets with RESP2 scores). */
-async function dumpKeyspace(port: number): Promise<Keyspace> {
-  const r = new Redis(port, '127.0.0.1', { lazyConnect: true });
-  await r.connect();
-  const out: Keyspace = {};
-  try {
-    for (let db = 0; db < 16; db++) {
-      await r.select(db);
-      const keys = (await r.keys('*')).sort();
-      if (keys.length === 0) continue;
-      const view: Record<string, ExpectedKey> = {};
-      for (const key of keys) {
-        const type = await r.type(key);
-        let value: unknown;
-        if (type === 'string') value = await r.get(key);
-        else if (type === 'list') value = await r.lrange(key, 0, -1);
-        else if (type === 'set') value = (await r.smembers(key)).sort();
-        else if (type === 'hash') {
-          const h = await r.hgetall(key);
-          value = Object.fromEntries(Object.keys(h).sort().map((f) => [f, h[f]]));
-        } else if (type === 'zset') {
-          const flat = await r.zrange(key, 0, -1, 'WITHSCORES');
-          const pairs: [string, string][] = [];
-          for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
-          value = pairs;
-        } else {
-          value = await r.call('XRANGE', key, '-', '+');
-        }
-        const pexpire = Number(await r.call('PEXPIRETIME', key));
-        const entry: ExpectedKey = { type, value, encoding: String(await r.call('OBJECT', 'ENCODING', key)), has_ttl: pexpire > 0 };
-        if (pexpire > 0) entry.pexpiretime = pexpire;
-        view[key] = entry;
-      }
-      out[String(db)] = view;
-    }
-  } finally {
-    r.disconnect();
-  }
-  return out;
 }
 
 let server: TestServer | null = null;

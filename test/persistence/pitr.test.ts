@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Redis } from 'ioredis';
+import { fixtureView } from '../helpers/fixture-keyspace.js';
 import { startServer, type RunningServer } from '../../server/index.js';
 import { dumpKeyspace, type KeyspaceDump } from '../helpers/keyspace-dump.js';
 import { redisAvailable, startRealRedis, which } from '../helpers/real-redis.js';
@@ -53,39 +54,9 @@ function expectedRestore(fixture: string, file: string): Record<string, Record<s
   return json.keyspace;
 }
 
-/** A dump reduced to the fixtures' shape: {db: {key: {type, value}}} with text values. */
+/** The fixtures' shape without encodings and TTLs: {db: {key: {type, value}}}. */
 async function simpleView(port: number): Promise<Record<string, Record<string, { type: string; value: unknown }>>> {
-  const r = new Redis(port, '127.0.0.1');
-  const out: Record<string, Record<string, { type: string; value: unknown }>> = {};
-  try {
-    for (let db = 0; db < 16; db++) {
-      await r.select(db);
-      const keys = (await r.keys('*')).sort();
-      if (keys.length === 0) continue;
-      const view: Record<string, { type: string; value: unknown }> = {};
-      for (const key of keys) {
-        const type = await r.type(key);
-        let value: unknown;
-        if (type === 'string') value = await r.get(key);
-        else if (type === 'list') value = await r.lrange(key, 0, -1);
-        else if (type === 'set') value = (await r.smembers(key)).sort();
-        else if (type === 'hash') {
-          const h = await r.hgetall(key);
-          value = Object.fromEntries(Object.keys(h).sort().map((f) => [f, h[f]]));
-        } else if (type === 'zset') {
-          const flat = await r.zrange(key, 0, -1, 'WITHSCORES');
-          const pairs: [string, string][] = [];
-          for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
-          value = pairs;
-        }
-        view[key] = { type, value };
-      }
-      out[String(db)] = view;
-    }
-  } finally {
-    r.disconnect();
-  }
-  return out;
+  return strip(await fixtureView(port));
 }
 
 function strip(ks: Record<string, Record<string, { type: string; value: unknown }>> | null): Record<string, Record<string, { type: string; value: unknown }>> {
