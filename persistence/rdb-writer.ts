@@ -96,8 +96,17 @@ export class RdbWriter {
 
   /** One key. Empty collections give an empty chunk. Throws on values RDB cannot hold (NaN scores). */
   entry(e: RdbEntry): Buffer {
+    this.add(e);
+    return this.take();
+  }
+
+  /**
+   * One key, kept in the writer until the next take(): a snapshot adds many keys per slice and
+   * takes one chunk (one allocation, one CRC update) for all of them.
+   */
+  add(e: RdbEntry): void {
     this.ensureHeader();
-    if (isEmptyValue(e.value)) return this.take();
+    if (isEmptyValue(e.value)) return;
     if (e.db !== this.db) this.select(e.db);
     const s = this.sink;
     if (e.expireMs !== undefined) {
@@ -113,7 +122,6 @@ export class RdbWriter {
     }
     writeValue(s, e.key, e.value, this.listFill);
     this.keyCount++;
-    return this.take();
   }
 
   /** EOF and the checksum. The writer accepts nothing after this. */
@@ -166,8 +174,8 @@ export class RdbWriter {
     this.db = db;
   }
 
-  /** Drains the sink into one chunk and folds it into the CRC. */
-  private take(): Buffer {
+  /** Drains what was added since the last chunk into one chunk, and folds it into the CRC. */
+  take(): Buffer {
     const out = this.sink.take();
     if (this.checksum) this.crc.update(out);
     return out;

@@ -13,16 +13,23 @@ export function rdbSnapshotEncoder(opts: RdbWriterOptions, functions: readonly B
   const w = new RdbWriter(opts);
   return {
     header: () => Buffer.concat([w.header(), ...functions.map((f) => w.function(f))]),
-    key: (db, key, value, expireAt) => w.entry(entryFrom(db, key, value, expireAt)),
+    key: (db, key, value, expireAt) => w.add(entryFrom(db, key, value, expireAt)),
+    take: () => w.take(),
     finish: () => w.finish(),
   };
 }
 
 export function respSnapshotEncoder(timestamp: number | null, functions: readonly Buffer[]): SnapshotEncoder {
   const enc = new RespBaseEncoder(timestamp, functions);
+  let chunks: Buffer[] = [];
   return {
     header: () => enc.header(),
-    key: (db, key, value, expireAt) => enc.key(db, Buffer.from(key, 'latin1'), toRdbValue(value), expireAt),
+    key: (db, key, value, expireAt) => void chunks.push(enc.key(db, Buffer.from(key, 'latin1'), toRdbValue(value), expireAt)),
+    take: () => {
+      const out = Buffer.concat(chunks);
+      chunks = [];
+      return out;
+    },
     finish: () => enc.finish(),
   };
 }

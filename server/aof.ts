@@ -289,7 +289,7 @@ export class AofManager implements Propagator {
   private emptyBase(rdb: boolean): Buffer {
     const functions = this.server.functionLibraries.all();
     const enc = rdb ? rdbSnapshotEncoder(rdbOptions(this.server, true), functions) : respSnapshotEncoder(this.timestampForBase(), functions);
-    return Buffer.concat([enc.header(), enc.finish()]);
+    return Buffer.concat([enc.header(), enc.take(), enc.finish()]);
   }
 
   /** A RESP base begins with a #TS line when timestamps are on (§2.6). */

@@ -43,9 +43,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  const heapBeforeLoad = process.memoryUsage().heapUsed;
   server = await startWithConfig(config, log);
   if (stopRequested !== null) void server.close('default');
-  const stopCollector = startIdleCollector(server.state, log);
+  const stopCollector = startIdleCollector(server.state, log, heapBeforeLoad);
   await server.closed;
   stopCollector();
   // stdout logging is synchronous (see log.ts); only the async log file needs a flush.

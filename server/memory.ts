@@ -22,11 +22,13 @@ function exposeGc(): (() => void) | null {
   return typeof gc === 'function' ? () => void gc() : null;
 }
 
-/** Starts the idle collector; returns a function that stops it. */
-export function startIdleCollector(state: ServerState, log: Logger): () => void {
+/**
+ * Starts the idle collector; returns a function that stops it. `baseline` is the heap size to
+ * measure growth from: the size before the dataset was loaded, so a load's garbage counts.
+ */
+export function startIdleCollector(state: ServerState, log: Logger, baseline = process.memoryUsage().heapUsed): () => void {
   const gc = exposeGc();
   if (gc === null) return () => undefined;
-  let baseline = process.memoryUsage().heapUsed;
   let lastCommands = state.stats.totalCommands;
   let quietSince = Date.now();
   const timer = setInterval(() => {

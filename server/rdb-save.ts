@@ -32,9 +32,9 @@ export function rdbOptions(server: ServerState, aofBase: boolean): RdbWriterOpti
 /** The whole keyspace through an encoder, now, in one pass (SAVE; the base after a restore). */
 export function snapshotNow(server: ServerState, enc: SnapshotEncoder): Buffer {
   const chunks: Buffer[] = [enc.header()];
-  const snap = new KeyspaceSnapshot(server.dbs, { key: (db, k, v, at) => chunks.push(enc.key(db, k, v, at)) });
+  const snap = new KeyspaceSnapshot(server.dbs, { key: (db, k, v, at) => enc.key(db, k, v, at) });
   snap.step(Number.MAX_SAFE_INTEGER);
-  chunks.push(enc.finish());
+  chunks.push(enc.take(), enc.finish());
   return Buffer.concat(chunks);
 }
 
