@@ -25,7 +25,7 @@
  */
 import { Crc64 } from './crc64.js';
 import { RdbSink } from './rdb-encode.js';
-import { OP, WRITE_VERSION, type RdbEntry } from './rdb-types.js';
+import { OP, TYPE, WRITE_VERSION, type RdbEntry } from './rdb-types.js';
 import { DEFAULT_LIST_FILL, writeValue } from './rdb-value-writer.js';
 import { isEmptyValue } from './rdb-values.js';
 
@@ -44,6 +44,19 @@ export interface RdbWriterOptions {
   usedMem?: number;
   /** list-max-listpack-size: how lists are split into quicklist nodes. Default -2 (8 KB). */
   listFill?: number;
+}
+
+/**
+ * Reused buffers for addString. RdbSink.string copies anything shorter than its copy limit, so a
+ * view of these is never kept; longer strings get their own Buffer.
+ */
+const SCRATCH_LIMIT = 4096;
+const KEY_SCRATCH = Buffer.allocUnsafe(SCRATCH_LIMIT);
+const VALUE_SCRATCH = Buffer.allocUnsafe(SCRATCH_LIMIT);
+
+function latin1Bytes(s: string, scratch: Buffer): Buffer {
+  if (s.length >= SCRATCH_LIMIT) return Buffer.from(s, 'latin1');
+  return scratch.subarray(0, scratch.latin1Write(s, 0));
 }
 
 export class RdbWriter {
@@ -121,6 +134,24 @@ export class RdbWriter {
       s.byte(e.lfuFreq & 0xff);
     }
     writeValue(s, e.key, e.value, this.listFill);
+    this.keyCount++;
+  }
+
+  /**
+   * A string key with a string value, both latin1 JS strings as the keyspace holds them: the
+   * common key of a snapshot, written without building an RdbEntry or Buffers for it.
+   */
+  addString(db: number, key: string, value: string, expireMs?: number): void {
+    this.ensureHeader();
+    if (db !== this.db) this.select(db);
+    const s = this.sink;
+    if (expireMs !== undefined) {
+      s.byte(OP.EXPIRETIME_MS);
+      s.int64LE(expireMs);
+    }
+    s.byte(TYPE.STRING);
+    s.string(latin1Bytes(key, KEY_SCRATCH));
+    s.string(latin1Bytes(value, VALUE_SCRATCH));
     this.keyCount++;
   }
 

@@ -13,7 +13,10 @@ export function rdbSnapshotEncoder(opts: RdbWriterOptions, functions: readonly B
   const w = new RdbWriter(opts);
   return {
     header: () => Buffer.concat([w.header(), ...functions.map((f) => w.function(f))]),
-    key: (db, key, value, expireAt) => w.add(entryFrom(db, key, value, expireAt)),
+    key: (db, key, value, expireAt) => {
+      if (typeof value === 'string') w.addString(db, key, value, expireAt > 0 ? Number(expireAt) : undefined);
+      else w.add(entryFrom(db, key, value, expireAt));
+    },
     take: () => w.take(),
     finish: () => w.finish(),
   };

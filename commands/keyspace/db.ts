@@ -302,6 +302,11 @@ export class Db {
     return this.keys.length;
   }
 
+  /** Slots below slotCount that hold no key (a snapshot starts from these instead of a full walk). */
+  get freeSlots(): readonly number[] {
+    return this.free;
+  }
+
   /** The key in a slot, expired or not (snapshots take keys as they are, like a fork). */
   keyAt(slot: number): string | null {
     return this.keys[slot] ?? null;
