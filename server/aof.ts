@@ -42,6 +42,8 @@ export class AofManager implements Propagator {
   lastRewriteSeconds = -1;
   /** aof_rewrite_base_size: what automatic rewrites measure growth against (§6.1). */
   rewriteBaseSize = 0;
+  /** History removal and archiving after a rewrite or at startup, in order. */
+  private housekeeping: Promise<void> = Promise.resolve();
   /** After 3 failures in a row, automatic attempts wait 1, 2, 4 ... 60 minutes (Redis's limiter). */
   private retryNotBefore = 0;
   /** Bytes of the base and the incrs other than the one being written. */
@@ -311,7 +313,19 @@ export class AofManager implements Propagator {
    * Files the manifest now lists as history: with timestamps on they move to the archive (so
    * restores can reach back past this rewrite), then the manifest stops listing them.
    */
-  private async retireHistory(retired: RetiredFiles = { base: null, incrs: [] }): Promise<void> {
+  private retireHistory(retired: RetiredFiles = { base: null, incrs: [] }): Promise<void> {
+    // Chained, so two never run at once and close() can wait for the last one.
+    const run = this.housekeeping.then(() => this.retire(retired));
+    this.housekeeping = run;
+    return run;
+  }
+
+  /** Resolves when no history removal or archiving is in progress. */
+  idle(): Promise<void> {
+    return this.housekeeping;
+  }
+
+  private async retire(retired: RetiredFiles): Promise<void> {
     const store = this.store;
     if (store === null) return;
     try {

@@ -93,7 +93,9 @@ export class BlockingRegistry {
       if (list === undefined) map.set(key, [c]);
       else list.push(c);
     }
-    this.host.dbs[c.dbIndex]!.onInsert = this.onInsert;
+    const db = this.host.dbs[c.dbIndex]!;
+    db.onInsert = this.onInsert;
+    db.onDelete = this.onInsert;
     if (timeoutMs > 0) this.arm(c, state, Date.now() + timeoutMs);
     c.blocked = state;
     this.blockedCount++;
@@ -109,6 +111,11 @@ export class BlockingRegistry {
   }
 
   private readonly onInsert = (db: Db, key: string): void => this.signal(db.id, key);
+
+  /** Every key clients wait on in a db (SWAPDB replaced its contents): their commands run again. */
+  signalDb(dbIndex: number): void {
+    for (const key of this.waiters[dbIndex]!.keys()) this.signal(dbIndex, key);
+  }
 
   /** Serves ready keys; runs after each command, and again for keys readied while serving. */
   serveReady(): void {
@@ -192,7 +199,11 @@ export class BlockingRegistry {
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) map.delete(key);
     }
-    if (map.size === 0) this.host.dbs[state.dbIndex]!.onInsert = null;
+    if (map.size === 0) {
+      const db = this.host.dbs[state.dbIndex]!;
+      db.onInsert = null;
+      db.onDelete = null;
+    }
     c.blocked = null;
     this.blockedCount--;
   }

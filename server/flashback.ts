@@ -66,9 +66,10 @@ export function flashback(server: ServerState, o: FlashbackOptions): FlashbackRe
   if (o.keys === null) then.scan(0, Number.MAX_SAFE_INTEGER, (key) => candidates.push(key));
   for (const key of candidates) {
     if (seen.has(key) || !chosen(key)) continue;
-    seen.add(key);
     const value = then.peek(key);
+    // A key absent then is left to the REPLACE pass below.
     if (value === undefined) continue;
+    seen.add(key);
     const at = then.getExpireExact(key);
     const deadline = typeof at === 'number' && at < 0 ? 0 : Number(at) + shift;
     if (deadline !== 0 && deadline <= now) {

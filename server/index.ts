@@ -147,6 +147,7 @@ export async function startWithConfig(config: Config, logger?: Logger, clock: Cl
       state.afterBatch();
       for (const s of sockets) s.destroy();
       await stopped;
+      await state.persistence.idle();
       log.info({ port: boundPort }, 'server stopped');
       resolveClosed();
     })();

@@ -189,6 +189,11 @@ export class Persistence implements PersistenceApi {
     this.server.denyWrites = this.rdb.denyWrites() ?? this.aof.denyText;
   }
 
+  /** Resolves once background file housekeeping (history removal, archiving) is done. */
+  idle(): Promise<void> {
+    return this.aof.idle();
+  }
+
   /** SHUTDOWN: save when asked (or by default when save rules exist), then close the AOF. */
   shutdown(save: 'default' | 'save' | 'nosave'): void {
     const rules = this.server.config.get('save').trim() !== '';

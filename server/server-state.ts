@@ -391,6 +391,9 @@ export class ServerState implements ServerApi {
       snap.preserveDb(b);
     }
     this.dbs[a]!.swapContents(this.dbs[b]!);
+    // Clients blocked in either db may now find their key (Redis 7 serves them after SWAPDB).
+    this.blocking.signalDb(a);
+    this.blocking.signalDb(b);
   }
 
   // ---- snapshots --------------------------------------------------------------------------------

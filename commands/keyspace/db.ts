@@ -85,6 +85,11 @@ export class Db {
    * sets and clears it), so creating a key with nobody waiting costs one null check.
    */
   onInsert: ((db: Db, key: string) => void) | null = null;
+  /**
+   * Called when a key is removed, under the same condition as onInsert: a client blocked in
+   * XREADGROUP must learn that its stream is gone (Redis's signalDeletedKeyAsReady).
+   */
+  onDelete: ((db: Db, key: string) => void) | null = null;
 
   /**
    * Told when a slot is emptied or the whole db is flushed, only while a snapshot of this db is
@@ -267,6 +272,9 @@ export class Db {
   flush(): number {
     const removed = this.count;
     if (this.slotWatcher !== null) this.slotWatcher.flushed();
+    if (this.onDelete !== null) {
+      for (const key of this.keys) if (key !== null) this.onDelete(this, key);
+    }
     this.maps = [new Map()];
     this.keys = [];
     this.values = [];
@@ -504,6 +512,7 @@ export class Db {
     this.free.push(slot);
     this.count--;
     if (this.slotWatcher !== null) this.slotWatcher.removed(slot);
+    if (this.onDelete !== null) this.onDelete(this, key);
   }
 
   private growSlots(): void {

@@ -9,7 +9,8 @@
  *
  * Propagation as Redis 7.0: XREADGROUP itself is never logged; each delivered entry is logged as
  * an idempotent XCLAIM ... TIME RETRYCOUNT FORCE JUSTID LASTID, and under NOACK the group's new
- * position as XGROUP SETID ... ENTRIESREAD. A new consumer is not logged (as in 7.0).
+ * position as XGROUP SETID ... ENTRIESREAD, preceded by XGROUP CREATECONSUMER when that read
+ * created the consumer (with acks, the XCLAIMs create it on replay).
  */
 import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
@@ -21,11 +22,17 @@ import type { ConsumerGroup, Consumer } from './group.js';
 import type { StreamValue } from './stream.js';
 
 const DOLLAR_IDS = new Map<number, StreamId[]>();
+/**
+ * Clients whose blocked NOACK XREADGROUP created its consumer: when served later, Redis logs the
+ * creation with the read, as if it had happened then.
+ */
+const CREATED_WHILE_WAITING = new Set<number>();
 const PRUNE_AT = 64;
 
 const XCLAIM = Buffer.from('XCLAIM');
 const XGROUP = Buffer.from('XGROUP');
 const SETID = Buffer.from('SETID');
+const CREATECONSUMER = Buffer.from('CREATECONSUMER');
 const ENTRIESREAD = Buffer.from('ENTRIESREAD');
 const ZERO = Buffer.from('0');
 const TIME = Buffer.from('TIME');
@@ -46,7 +53,12 @@ export class GroupLog {
     ]);
   }
 
-  setId(key: Buffer, group: Buffer, g: ConsumerGroup): void {
+  /** Set when a NOACK read created its consumer: the SETID it logs is preceded by the creation. */
+  newConsumer = false;
+
+  setId(key: Buffer, group: Buffer, g: ConsumerGroup, consumer = ''): void {
+    if (this.newConsumer) this.cmds.push([XGROUP, CREATECONSUMER, key, group, Buffer.from(consumer, 'latin1')]);
+    this.newConsumer = false;
     this.cmds.push([XGROUP, SETID, key, group, idBuffer(g.lastId), ENTRIESREAD, Buffer.from(String(g.entriesRead))]);
   }
 
@@ -136,6 +148,7 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
       if (g === undefined) {
         if (c.isRetry) {
           DOLLAR_IDS.delete(c.id);
+          CREATED_WHILE_WAITING.delete(c.id);
           throw new RedisError(s === undefined
             ? 'UNBLOCKED the stream key no longer exists'
             : 'NOGROUP the consumer group this client was blocked on no longer exists');
@@ -159,6 +172,7 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
 
   const w = c.reply;
   const log = new GroupLog();
+  let createdNow = false;
   let served = 0;
   let slot = -1;
   const now = c.now();
@@ -179,8 +193,12 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
         sync = true;
         gt = g.lastId;
       }
-      // Redis 7.0 does not log the consumer's creation: replayed XCLAIMs create it.
-      consumer = g.consumer(keyOf(a.consumer!), now)[0];
+      // Replayed XCLAIMs create the consumer; only NOACK, which logs no XCLAIM, logs the
+      // creation (and only when something is delivered), as Redis 7.0 does.
+      let created: boolean;
+      [consumer, created] = g.consumer(keyOf(a.consumer!), now);
+      if (created) createdNow = true;
+      log.newConsumer = a.noack && (created || (c.isRetry && CREATED_WHILE_WAITING.has(c.id)));
     } else if (s.length > 0 && s.lastValidId() > gt) {
       sync = true;
     }
@@ -198,6 +216,7 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
   if (served > 0) {
     w.setDeferredLen(slot, w.resp === 2 ? 42 : 37, served);
     DOLLAR_IDS.delete(c.id);
+    CREATED_WHILE_WAITING.delete(c.id);
     log.flush(c);
     return;
   }
@@ -211,12 +230,14 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
       for (const id of DOLLAR_IDS.keys()) if (c.server.clientById(id) === undefined) DOLLAR_IDS.delete(id);
     }
     if (!xreadgroup) DOLLAR_IDS.set(c.id, ids);
+    if (createdNow && a.noack) CREATED_WHILE_WAITING.add(c.id);
   }
   const keys: string[] = [];
   for (let k = 0; k < a.streams; k++) keys.push(keyOf(argv[a.streamsArg + k]!));
   const id = c.id;
   c.blockOnKeys(keys, a.timeout, (reply) => {
     DOLLAR_IDS.delete(id);
+    CREATED_WHILE_WAITING.delete(id);
     reply.nullArray();
   });
 }
@@ -278,5 +299,6 @@ export function writeGroupRange(
   });
   w.setDeferredLen(slot, 42, n);
   // With acks, each XCLAIM's LASTID carries the group's position; NOACK logs it once (7.0).
-  if (n > 0 && noack) log.setId(keyArg, groupArg, g);
+  if (n > 0 && noack) log.setId(keyArg, groupArg, g, consumer.name);
+  log.newConsumer = false;
 }

@@ -1346,43 +1346,14 @@ interface KnownGap {
  * entry once the server is fixed.
  */
 const KNOWN_GAPS: readonly KnownGap[] = [
-  {
-    scenario: NOACK_NEW_CONSUMER,
-    reason: 'XREADGROUP ... NOACK that creates its consumer (served at once, or served after blocking) logs only '
-      + '`XGROUP SETID s g <id> ENTRIESREAD <n>`; Redis 7.0.15 logs `MULTI`, `XGROUP CREATECONSUMER s g <consumer>`, '
-      + '`XGROUP SETID ...`, `EXEC` (streamPropagateConsumerCreation in xreadCommand and in blocked.c), so the '
-      + 'consumer is lost on replay',
-  },
-  {
-    scenario: SWAPDB_WAKES,
-    reason: 'SWAPDB does not serve a client blocked (BLPOP) on a key that the swap brings into its db: the client '
-      + 'stays blocked; Redis 7.0 serves it (dbSwapDatabases -> scanDatabaseForReadyKeys) and logs SWAPDB 0 1 then LPOP',
-  },
-  {
-    scenario: REWIND_KEYS_ABSENT,
-    reason: 'REWIND RESTORE <t> KEYS n ... REPLACE does not delete a chosen key that did not exist at <t> '
-      + '(deleted 0; MATCH does): server/flashback.ts adds every KEYS key to `seen` before checking that it '
-      + 'existed then, and the REPLACE pass skips keys in `seen`',
-  },
-  {
-    scenario: CLOSE_RACE,
-    reason: 'RunningServer.close() resolves while AofManager.retireHistory() (AofStore.deleteHistory, started when a '
-      + 'rewrite finishes and after startup) is still writing temp-appendonly.aof.manifest and removing files: the '
-      + 'manifest still lists history (type h) when close() resolves and changes afterwards, a server started on the '
-      + 'same dir races it (ENOENT on the rename, "could not remove AOF history files"), and removing the dir right '
-      + 'after close can fail with ENOTEMPTY',
-  },
 ];
 
 /** Server warnings tolerated while the gap named is open (they come from that gap). */
 const KNOWN_WARNINGS: readonly { readonly pattern: RegExp; readonly gap: string }[] = [
-  { pattern: /could not remove AOF history files/, gap: CLOSE_RACE },
 ];
 
 /** Logging differences from real Redis 7.0.15. Remove an entry once the server is fixed. */
 const LOG_DIFF_KNOWN_GAPS: readonly KnownGap[] = [
-  { scenario: NOACK_NEW_CONSUMER, reason: 'no XGROUP CREATECONSUMER (see KNOWN_GAPS)' },
-  { scenario: SWAPDB_WAKES, reason: 'the blocked client is never served, so the LPOP Redis logs after SWAPDB is missing (see KNOWN_GAPS)' },
 ];
 
 function knownGap(list: readonly KnownGap[], scenario: string, variant?: Variant): KnownGap | undefined {
