@@ -1,29 +1,5 @@
 #!/usr/bin/env node
-// rewind-check-aof: runs the compiled entry point (npm's `prepare` builds dist/) when it is newer
-// than every source file, else the TypeScript source through tsx, as server/bin.js does for
-// rewind-server, so a checkout that changed since its last build never runs stale code.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// rewind-check-aof: see launch.js for how the compiled or the TypeScript entry point is chosen.
+import { launch } from './launch.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const built = new URL('../dist/server/check-aof-main.js', import.meta.url);
-
-function newestSource() {
-  let newest = 0;
-  for (const dir of ['protocol', 'commands', 'persistence', 'server']) {
-    if (!existsSync(root + dir)) continue;
-    for (const name of readdirSync(root + dir, { recursive: true })) {
-      if (String(name).endsWith('.ts')) newest = Math.max(newest, statSync(`${root}${dir}/${name}`).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-const builtPath = fileURLToPath(built);
-if (existsSync(builtPath) && statSync(builtPath).mtimeMs >= newestSource()) {
-  await import(built.href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('./check-aof-main.ts');
-}
+await launch('check-aof-main');
