@@ -85,3 +85,28 @@ test('BLOCK argument errors', async () => {
   await expect(b.call('XREAD', 'BLOCK', '-1', 'STREAMS', 's', '0')).rejects.toThrow('ERR timeout is negative');
   await expect(b.call('XREAD', 'BLOCK', 'x', 'STREAMS', 's', '0')).rejects.toThrow('ERR timeout is not an integer or out of range');
 });
+
+test('a blocked XREADGROUP is woken with UNBLOCKED when its stream is deleted, flushed or swapped away', async () => {
+  for (const remove of [
+    () => r.del('s'),
+    () => r.flushdb(),
+    () => r.call('SWAPDB', '0', '1'),
+  ]) {
+    await r.flushall();
+    await r.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+    const outcome = b.call('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>').then(() => 'served', (e: Error) => e.message);
+    await blockedClients(1);
+    await remove();
+    expect(await outcome).toBe('UNBLOCKED the stream key no longer exists');
+  }
+});
+
+test('a blocked XREAD (no group) stays blocked when its stream is deleted, and is served once it is re-created', async () => {
+  await r.call('XADD', 's', '1-1', 'a', '1');
+  const pending = b.call('XREAD', 'BLOCK', '0', 'STREAMS', 's', '$');
+  await blockedClients(1);
+  await r.del('s');
+  await new Promise((res) => setTimeout(res, 50));
+  await r.call('XADD', 's', '2-1', 'b', '2');
+  expect(await pending).toEqual([['s', [['2-1', ['b', '2']]]]]);
+});
