@@ -69,8 +69,23 @@ const INF = /^[+-]?inf(inity)?$/i;
  * no NaN, overflow is an error but a spelled-out "inf" is not.
  */
 export function parseDouble(buf: Buffer): number | undefined {
-  if (buf.length === 0 || buf.length > 5000) return undefined;
-  const text = buf.latin1Slice(0, buf.length);
+  const n = buf.length;
+  if (n === 0 || n > 5000) return undefined;
+  // Most scores are short plain integers: read them from the bytes, exactly (at most 15 digits),
+  // without building a string. Anything else takes the general path.
+  if (n <= 15) {
+    let i = buf[0] === 45 ? 1 : 0;
+    if (i < n) {
+      let v = 0;
+      for (; i < n; i++) {
+        const d = buf[i]! - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (i === n) return buf[0] === 45 ? -v : v;
+    }
+  }
+  const text = buf.latin1Slice(0, n);
   return parseDoubleString(text);
 }
 

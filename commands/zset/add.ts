@@ -76,7 +76,8 @@ function zaddGeneric(c: CommandContext, argv: Argv, flags: number, first: number
   for (let j = 0; j < pairs; j++) {
     const member = keyOf(argv[first + j * 2 + 1]!);
     let score = scores[j]!;
-    const cur = z.score(member);
+    const slot = z.slotOf(member);
+    const cur = slot >= 0 ? z.scoreAtSlot(slot) : z.isListpack ? z.score(member) : undefined;
     if (cur !== undefined) {
       if ((flags & F_NX) !== 0) continue;
       if (incr) {
@@ -87,7 +88,8 @@ function zaddGeneric(c: CommandContext, argv: Argv, flags: number, first: number
       processed++;
       result = score;
       if (score !== cur) {
-        z.updateScore(member, cur, score);
+        if (slot >= 0) z.updateScoreAtSlot(slot, member, cur, score);
+        else z.updateScore(member, cur, score);
         updated++;
       }
     } else {

@@ -116,6 +116,25 @@ export class ZsetValue implements CollectionValue {
     return ZADD_ADDED;
   }
 
+  /**
+   * The dict slot of member in a 'skiplist' set (-1 when absent, or for a 'listpack' set): ZADD
+   * reads and updates an existing member's score through it with one hash lookup instead of two.
+   */
+  slotOf(member: string): number {
+    return this.dict === null ? -1 : this.dict.slotOf(member);
+  }
+
+  scoreAtSlot(slot: number): number {
+    return this.dict!.valueAt(slot);
+  }
+
+  /** updateScore for a member found by slotOf. */
+  updateScoreAtSlot(slot: number, member: string, old: number, score: number): void {
+    this.tree.delete(member, old);
+    this.tree.insert(member, score);
+    this.dict!.setValueAt(slot, score);
+  }
+
   /** Moves a present member from score `old` to `score` (old !== score). */
   updateScore(member: string, old: number, score: number): void {
     const stored = this.storedScore(score);
