@@ -27,6 +27,8 @@ export interface ClientView {
   readonly queryBufferBytes: number;
   readonly outputBytes: number;
   readonly flagsText: string;
+  /** CLIENT LIST `multi=`: commands queued since MULTI, -1 outside MULTI. */
+  readonly multiCount: number;
   readonly user: string;
   noEvict: boolean;
   noTouch: boolean;
@@ -74,6 +76,23 @@ export interface CommandContext extends ClientView {
    * itself; call it when a write adds data to a key that already existed (XADD to a stream).
    */
   signalKeyAsReady(key: string): void;
+  /** True between MULTI and the EXEC or DISCARD that ends it (also while EXEC runs the queue). */
+  readonly inMulti: boolean;
+  /** MULTI: from now on dispatch queues this client's commands and answers +QUEUED. */
+  beginMulti(): void;
+  /**
+   * EXEC, called only in MULTI: writes the whole reply. The queued commands run through the
+   * server's call path (stats, propagation, MONITOR) and their replies form one array; a watched
+   * key that changed gives a null array, a command refused while queueing gives EXECABORT. Ends
+   * the transaction and unwatches every key.
+   */
+  execMulti(): void;
+  /** DISCARD (and RESET): drops the queue and both dirty flags, and unwatches every key. */
+  discardMulti(): void;
+  /** WATCH: watches keys of the selected db until EXEC, DISCARD, UNWATCH or disconnection. */
+  watchKeys(keys: readonly Buffer[]): void;
+  /** UNWATCH: forgets every watched key and whether one of them changed. */
+  unwatchKeys(): void;
 }
 
 export interface ConfigApi {

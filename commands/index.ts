@@ -16,5 +16,6 @@ import { LIST_COMMANDS } from './list/index.js';
 import { ZSET_COMMANDS } from './zset/index.js';
 import { GEO_COMMANDS } from './geo/index.js';
 import { SORT_COMMANDS } from './sort/index.js';
+import { TRANSACTION_COMMANDS } from './transactions/index.js';
 
-export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...SERVER_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS, ...STREAM_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS, ...SORT_COMMANDS, ...GEO_COMMANDS];
+export const ALL_COMMANDS: readonly CommandSpec[] = [...CONNECTION_COMMANDS, ...SERVER_COMMANDS, ...STRING_COMMANDS, ...KEYS_COMMANDS, ...HASH_COMMANDS, ...SET_COMMANDS, ...BITMAP_COMMANDS, ...HLL_COMMANDS, ...STREAM_COMMANDS, ...LIST_COMMANDS, ...ZSET_COMMANDS, ...SORT_COMMANDS, ...GEO_COMMANDS, ...TRANSACTION_COMMANDS];

@@ -117,7 +117,8 @@ function validate(spec: CommandSpec): void {
     const { first, last, step } = spec.keys;
     if (first < 1 || step < 1) throw new Error(`${where}: bad key range`);
     if (spec.arity > 0 && (first >= spec.arity || last >= spec.arity)) throw new Error(`${where}: keys outside arity`);
-    if (!write && !read) throw new Error(`${where}: a command with keys must be write or readonly`);
+    // WATCH is neither, and says how it uses its keys through explicit key-spec flags.
+    if (!write && !read && spec.keys.flags === undefined) throw new Error(`${where}: a command with keys must be write or readonly, or give key-spec flags`);
   }
   if (spec.flags.includes('movablekeys') !== (spec.getKeys !== undefined)) {
     throw new Error(`${where}: movablekeys and getKeys go together`);

@@ -11,6 +11,8 @@ import type { CommandSpec } from '../commands/table.js';
 import type { BlockedState } from './blocking.js';
 import type { Db } from '../commands/keyspace/db.js';
 import type { ServerState } from './server-state.js';
+import { discardTransaction, MultiState } from './multi.js';
+import type { Watcher, WatchedKey } from './watch.js';
 
 /** The socket side of a client; net.Socket satisfies it. */
 export interface ClientSocket extends ReplySink {
@@ -29,7 +31,7 @@ export const FLAG_CLOSE_AFTER_REPLY = 1;
 export const FLAG_MONITOR = 2;
 export const FLAG_CLOSED = 4;
 
-export class Client implements CommandContext {
+export class Client implements CommandContext, Watcher {
   readonly reply = new ReplyWriter();
   readonly parser: RespParser;
   readonly createdAt: number;
@@ -69,6 +71,17 @@ export class Client implements CommandContext {
   currentArgv: Argv = [];
   currentSpec: CommandSpec | null = null;
   currentStats: CommandStats | null = null;
+  /** The queue since MULTI, or null outside a transaction (server/multi.ts). */
+  multi: MultiState | null = null;
+  /** Keys this client WATCHes (server/watch.ts keeps the other side). */
+  watched: WatchedKey[] = [];
+  /** A watched key changed: the next EXEC answers a null array. */
+  dirtyCas = false;
+  /**
+   * The reply writer's error count when the last call() ended (or the current one began): a
+   * command's own errors are those written since, so EXEC does not count its queued commands'.
+   */
+  errorMark = 0;
 
   constructor(
     readonly server: ServerState,
@@ -126,10 +139,41 @@ export class Client implements CommandContext {
   get flagsText(): string {
     let f = '';
     if ((this.flags & FLAG_MONITOR) !== 0) f += 'O';
+    if (this.multi !== null) f += 'x';
+    if (this.dirtyCas) f += 'd';
     if ((this.flags & FLAG_CLOSE_AFTER_REPLY) !== 0) f += 'c';
     if (this.noEvict) f += 'e';
     if (this.noTouch) f += 'T';
     return f === '' ? 'N' : f;
+  }
+
+  get multiCount(): number {
+    return this.multi === null ? -1 : this.multi.commands.length;
+  }
+
+  get inMulti(): boolean {
+    return this.multi !== null;
+  }
+
+  beginMulti(): void {
+    this.multi = new MultiState();
+  }
+
+  execMulti(): void {
+    this.server.execTransaction(this);
+  }
+
+  discardMulti(): void {
+    discardTransaction(this.server, this);
+  }
+
+  watchKeys(keys: readonly Buffer[]): void {
+    for (const k of keys) this.server.watches.watch(this, this.dbIndex, k.latin1Slice(0, k.length));
+  }
+
+  unwatchKeys(): void {
+    this.server.watches.unwatchAll(this);
+    this.dirtyCas = false;
   }
 
   select(index: number): boolean {
@@ -213,6 +257,7 @@ export class Client implements CommandContext {
   /** The connection is gone: forget server-side registrations. */
   detach(): void {
     this.flags |= FLAG_CLOSED;
+    discardTransaction(this.server, this);
     this.server.blocking.forget(this);
     this.server.monitors.delete(this);
     this.server.removeClient(this);

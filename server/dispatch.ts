@@ -2,14 +2,19 @@
  * dispatch: the order every command goes through, as Redis's processCommand and call() do:
  *   lookup (unknown command / subcommand) -> arity -> authentication -> run -> propagate -> stats.
  * Handlers never check arity or auth themselves. Synchronous end to end.
+ * In MULTI, a command that passed every check is queued instead of run (+QUEUED); one refused by
+ * a check marks the transaction so EXEC answers EXECABORT (server/multi.ts).
  */
 import type { Argv } from '../protocol/resp-parser.js';
 import {
   ERR_NOAUTH, ERR_OOM, ERR_REPLICA_KEYSPACE, RedisError, oneLine, errUnknownCommand, errUnknownSubcommand, errWrongArity,
 } from '../protocol/errors.js';
-import type { CommandSpec } from '../commands/table.js';
+import type { CommandFlag, CommandSpec } from '../commands/table.js';
 import type { CommandStats } from '../commands/context.js';
+import { ERR_NOT_IN_MULTI, errExecAbort } from '../commands/transactions/errors.js';
 import { FLAG_MONITOR, type Client } from './client.js';
+import { discardTransaction } from './multi.js';
+import { afterWrite, beforeWrite } from './modified-keys.js';
 
 const ERR_LOADING = 'LOADING Redis is loading the dataset in memory';
 import type { ServerState } from './server-state.js';
@@ -48,30 +53,56 @@ function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
   }
   const arity = spec.arity;
   if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
-    return reject(server, c, errWrongArity(spec.name), stats);
+    return refuse(server, c, spec, stats, argv, errWrongArity(spec.name), true);
   }
   if (!c.authenticated && !spec.flags.includes('no_auth')) {
-    return reject(server, c, ERR_NOAUTH, stats);
+    return refuse(server, c, spec, stats, argv, ERR_NOAUTH, false);
+  }
+  const multi = c.multi;
+  if (multi !== null && spec.flags.includes('no_multi')) {
+    return refuse(server, c, spec, stats, argv, ERR_NOT_IN_MULTI, true);
   }
   if (server.loading && c.connected && !spec.flags.includes('loading')) {
-    return reject(server, c, ERR_LOADING, stats);
+    return refuse(server, c, spec, stats, argv, ERR_LOADING, false);
   }
   if ((c.flags & FLAG_MONITOR) !== 0) {
     // A MONITOR client is a replica to Redis 7: it may not touch the keyspace.
-    const line = monitorRefusal(spec);
-    if (line !== null) return reject(server, c, line, stats);
+    const line = monitorRefusal(checkedFlags(spec, c));
+    if (line !== null) return refuse(server, c, spec, stats, argv, line, line === ERR_REPLICA_KEYSPACE);
   }
-  if (server.denyWrites !== null && (spec.flags.includes('write') || spec.name === 'ping')) {
-    return reject(server, c, server.denyWrites, stats);
+  if (server.denyWrites !== null && (checkedFlags(spec, c).includes('write') || spec.name === 'ping')) {
+    return refuse(server, c, spec, stats, argv, server.denyWrites, false);
+  }
+  if (multi !== null && !RUN_IN_MULTI.has(spec.name)) {
+    // Redis stops storing once EXEC is bound to fail; the client still sees +QUEUED.
+    if (!multi.refused && !c.dirtyCas) multi.queue(spec, stats, argv);
+    c.lastCommand = spec.name;
+    c.reply.simple('QUEUED');
+    return;
   }
   call(server, c, spec, stats, argv);
+}
+
+/** What a client in MULTI runs at once instead of queueing. */
+const RUN_IN_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/** The flags the checks see: EXEC counts as what it will run (a write when one queued command writes). */
+function checkedFlags(spec: CommandSpec, c: Client): readonly CommandFlag[] {
+  const multi = c.multi;
+  if (multi === null || spec.name !== 'exec' || multi.flags.size === 0) return spec.flags;
+  return [...spec.flags, ...multi.flags];
 }
 
 /** Runs a command that passed the checks: the handler, then propagation, stats and MONITOR. */
 export function call(server: ServerState, c: Client, spec: CommandSpec, stats: CommandStats, argv: Argv): void {
   const reply = c.reply;
   const errorsBefore = reply.errorCount;
+  c.errorMark = errorsBefore;
   const writtenBefore = reply.written;
+  const dbIndex = c.dbIndex;
+  // WATCH: one size check when nobody watches; otherwise what the command may modify (modified-keys.ts).
+  const watches = server.watches;
+  const watchedBefore = watches.size > 0 ? beforeWrite(watches, spec, argv, dbIndex) : null;
   c.dirty = 0;
   c.commandTime = server.commandTime;
   c.currentArgv = argv;
@@ -92,9 +123,15 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   stats.calls++;
   server.stats.totalCommands++;
   c.lastCommand = spec.name;
-  if (reply.errorCount !== errorsBefore) {
+  // Errors written by nested calls (the commands EXEC ran) were counted by those calls.
+  const failed = reply.errorCount !== c.errorMark;
+  if (failed) {
     stats.failedCalls++;
     server.countError(reply.lastError);
+  }
+  c.errorMark = reply.errorCount;
+  if (watches.size > 0 && (watchedBefore !== null || c.dirty > 0)) {
+    afterWrite(watches, spec, argv, dbIndex, watchedBefore, c.dirty, failed, c.propagateArgv);
   }
   if (c.dirty > 0) {
     server.stats.dirty += c.dirty;
@@ -111,7 +148,8 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   if (server.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) {
     server.feedMonitors(c, argv);
   }
-  if (server.blocking.hasReady) server.blocking.serveReady();
+  // Inside EXEC (neverBlock), blocked clients wait for the end of the transaction: it is atomic.
+  if (server.blocking.hasReady && !c.neverBlock) server.blocking.serveReady();
 }
 
 /**
@@ -127,17 +165,35 @@ function internalError(server: ServerState, c: Client, spec: CommandSpec, e: unk
   else c.close();
 }
 
-function monitorRefusal(spec: CommandSpec): string | null {
-  const f = spec.flags;
+function monitorRefusal(f: readonly CommandFlag[]): string | null {
   if (f.includes('denyoom')) return ERR_OOM;
   if (f.includes('write') || f.includes('readonly') || f.includes('may_replicate')) return ERR_REPLICA_KEYSPACE;
   return null;
 }
 
-/** A command refused before it ran: counted as rejected (Redis's rejected_calls), not failed. */
+/**
+ * A command refused before it ran: counted as rejected (Redis's rejected_calls), not failed. In
+ * MULTI it dooms the transaction (EXECABORT at EXEC).
+ */
 function reject(server: ServerState, c: Client, line: string, stats?: CommandStats): void {
+  if (c.multi !== null) c.multi.refused = true;
   c.reply.error(line);
   server.countError(line);
   if (stats !== undefined) stats.rejectedCalls++;
+}
+
+/**
+ * reject() for a command that was found. A refused EXEC, in MULTI or not, discards the
+ * transaction (and the watched keys) and says why, as Redis's execCommandAbort; `formatted`
+ * marks the texts Redis formats itself, quoted there without their ERR code.
+ */
+function refuse(
+  server: ServerState, c: Client, spec: CommandSpec, stats: CommandStats, argv: Argv, line: string, formatted: boolean,
+): void {
+  if (spec.name !== 'exec') return reject(server, c, line, stats);
+  discardTransaction(server, c);
+  reject(server, c, errExecAbort(line, formatted), stats);
+  // MONITOR saw MULTI: it sees the EXEC that ends it too.
+  if (server.monitors.size > 0) server.feedMonitors(c, argv);
 }
 

@@ -86,6 +86,8 @@ export function flashback(server: ServerState, o: FlashbackOptions): FlashbackRe
     server.snapshot?.snapshot.preserve(o.db, key);
     live.set(key, value);
     if (deadline !== 0) live.setExpire(key, deadline);
+    // WATCH: a restored key changed, as a RESTORE ... REPLACE would have changed it.
+    server.signalModifiedKey(o.db, key);
     const keyBytes = Buffer.from(key, 'latin1');
     server.propagate(o.db, [RESTORE, keyBytes, Buffer.from(String(deadline)), dumpPayload(toRdbValue(value)), REPLACE, ABSTTL]);
   }
@@ -102,6 +104,7 @@ export function flashback(server: ServerState, o: FlashbackOptions): FlashbackRe
       if (o.dryRun) continue;
       server.snapshot?.snapshot.preserve(o.db, key);
       live.delete(key);
+      server.signalModifiedKey(o.db, key);
       server.propagate(o.db, [DEL, Buffer.from(key, 'latin1')]);
     }
   }

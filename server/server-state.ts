@@ -14,6 +14,8 @@ import type { Config } from './config.js';
 import { Client, FLAG_CLOSED } from './client.js';
 import { call, dispatch } from './dispatch.js';
 import { BlockingRegistry } from './blocking.js';
+import { WatchRegistry } from './watch.js';
+import { execTransaction } from './multi.js';
 import type { Logger } from './log.js';
 import { FunctionLibraries } from '../commands/scripting/libraries.js';
 import { keyIndexes } from '../commands/table.js';
@@ -58,6 +60,8 @@ export class ServerState implements ServerApi {
   readonly pid = process.pid;
   readonly monitors = new Set<Client>();
   readonly blocking: BlockingRegistry;
+  /** Keys clients WATCH, and the touches that make their EXEC fail. */
+  readonly watches: WatchRegistry;
   tcpPort = 0;
   lastSave = Math.floor(Date.now() / 1000);
   requirePass = '';
@@ -111,12 +115,18 @@ export class ServerState implements ServerApi {
       expired: (db, key) => {
         this.stats.expiredKeys++;
         this.propagate(db.id, [this.lazyExpire ? UNLINK : DEL, Buffer.from(key, 'latin1')]);
+        if (this.watches.size > 0) this.watches.touch(db.id, key);
+      },
+      // FLUSHDB, FLUSHALL, DEBUG RELOAD: watched keys that exist change.
+      flushing: (db) => {
+        if (this.watches.size > 0) this.watches.touchAllInDb(db.id, null);
       },
     };
     const count = config.int('databases');
     // Nothing expires while loading (Redis's rule): a replayed file must give the state it recorded.
     const dbClock: Clock = { now: () => (this.loading ? 0 : clock.now()) };
     this.dbs = Array.from({ length: count }, (_, i) => new Db(i, dbClock, hooks));
+    this.watches = new WatchRegistry(this.dbs, dbClock);
     this.blocking = new BlockingRegistry({
       dbs: this.dbs,
       // Runs inside the batch of the command that readied the key, so it shares its clock.
@@ -385,6 +395,11 @@ export class ServerState implements ServerApi {
   // ---- server-wide operations -------------------------------------------------------------------
 
   swapDb(a: number, b: number): void {
+    if (this.watches.size > 0) {
+      // Before the swap: each side's watched keys compare what it holds with what it gets.
+      this.watches.touchAllInDb(a, b);
+      this.watches.touchAllInDb(b, a);
+    }
     const snap = this.snapshot?.snapshot;
     if (snap !== undefined) {
       snap.preserveDb(a);
@@ -394,6 +409,18 @@ export class ServerState implements ServerApi {
     // Clients blocked in either db may now find their key (Redis 7 serves them after SWAPDB).
     this.blocking.signalDb(a);
     this.blocking.signalDb(b);
+  }
+
+  // ---- transactions -----------------------------------------------------------------------------
+
+  /** EXEC for a client in MULTI (server/multi.ts), running the queue through dispatch's call(). */
+  execTransaction(c: Client): void {
+    execTransaction(this, c, call);
+  }
+
+  /** Redis's signalModifiedKey for writes made outside a command's keys (REWIND RESTORE). */
+  signalModifiedKey(dbIndex: number, key: string): void {
+    if (this.watches.size > 0) this.watches.touch(dbIndex, key);
   }
 
   // ---- snapshots --------------------------------------------------------------------------------

@@ -108,6 +108,7 @@ export function quitCommand(c: CommandContext, _argv: Argv): void {
 
 /** RESET: back to a fresh connection's state, keeping the id and the socket. */
 export function resetCommand(c: CommandContext, _argv: Argv): void {
+  c.discardMulti();
   c.replyMode = 'on';
   c.reply.unmute();
   c.stopMonitor();

@@ -31,6 +31,8 @@ const NO_SLOT = -1;
 export interface DbHooks {
   /** A key was deleted because its TTL passed (lazily or by the active cycle). */
   expired(db: Db, key: string): void;
+  /** A db that holds keys is about to be flushed (WATCH: its watched keys change). */
+  flushing?(db: Db): void;
   /** INFO's keyspace_hits/misses: counted by get() while a read-only command runs, as Redis does. */
   readonly lookups?: ReadLookupCounters;
 }
@@ -271,6 +273,7 @@ export class Db {
   /** Removes every key. */
   flush(): number {
     const removed = this.count;
+    if (removed > 0 && this.hooks.flushing !== undefined) this.hooks.flushing(this);
     if (this.slotWatcher !== null) this.slotWatcher.flushed();
     if (this.onDelete !== null) {
       for (const key of this.keys) if (key !== null) this.onDelete(this, key);

@@ -37,10 +37,15 @@ export function clientInfoLine(v: ClientView, now: number, currentCmd: string | 
   const omem = v.outputBytes;
   return `id=${v.id} addr=${v.addr} laddr=${v.laddr} fd=${v.fd} name=${v.name}`
     + ` age=${Math.floor((now - v.createdAt) / 1000)} idle=${Math.floor((now - v.lastInteraction) / 1000)}`
-    + ` flags=${v.flagsText} db=${v.dbIndex} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0`
+    + ` flags=${v.flagsText} db=${v.dbIndex} sub=0 psub=0 ssub=0 multi=${v.multiCount} qbuf=${qbuf} qbuf-free=0`
     + ` argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=${omem} tot-mem=${1024 + qbuf + omem}`
     + ` events=r${omem > 0 ? 'w' : ''} cmd=${currentCmd ?? v.lastCommand} user=${v.user} redir=-1 resp=${v.resp}`
     + ` lib-name=${v.libName} lib-ver=${v.libVer}`;
+}
+
+/** The caller's cmd=: itself, or EXEC when EXEC runs it (the queued command is not looked up again). */
+function selfCommand(c: CommandContext, name: string): string {
+  return c.inMulti ? 'exec' : name;
 }
 
 export function clientIdCommand(c: CommandContext, _argv: Argv): void {
@@ -96,13 +101,13 @@ export function clientListCommand(c: CommandContext, argv: Argv): void {
   for (const v of views) {
     if (v === undefined) continue;
     if (type !== null && clientType(v) !== type) continue;
-    out += `${clientInfoLine(v, now, v.id === c.id ? 'client|list' : null)}\n`;
+    out += `${clientInfoLine(v, now, v.id === c.id ? selfCommand(c, 'client|list') : null)}\n`;
   }
   c.reply.verbatim(out);
 }
 
 export function clientInfoCommand(c: CommandContext, _argv: Argv): void {
-  c.reply.verbatim(`${clientInfoLine(c, Date.now(), 'client|info')}\n`);
+  c.reply.verbatim(`${clientInfoLine(c, Date.now(), selfCommand(c, 'client|info'))}\n`);
 }
 
 interface KillFilter {

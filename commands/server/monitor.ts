@@ -4,8 +4,11 @@
  */
 import type { Argv } from '../../protocol/resp-parser.js';
 import type { CommandContext } from '../context.js';
+import { ERR_MONITOR_DENY_BLOCKING } from '../transactions/errors.js';
 
 export function monitorCommand(c: CommandContext, _argv: Argv): void {
+  // Queued after MULTI, MONITOR runs inside EXEC, whose client expects one reply per command.
+  if (c.inMulti) return c.reply.error(ERR_MONITOR_DENY_BLOCKING);
   // A second MONITOR on the same connection is ignored without a reply, as in Redis.
   if (c.flagsText.includes('O')) return;
   c.startMonitor();
