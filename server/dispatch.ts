@@ -7,7 +7,7 @@
  */
 import type { Argv } from '../protocol/resp-parser.js';
 import {
-  ERR_NOAUTH, ERR_OOM, ERR_REPLICA_KEYSPACE, RedisError, oneLine, errUnknownCommand, errUnknownSubcommand, errWrongArity,
+  ERR_NOAUTH, ERR_REPLICA_KEYSPACE, RedisError, oneLine, errUnknownCommand, errUnknownSubcommand, errWrongArity,
 } from '../protocol/errors.js';
 import type { CommandFlag, CommandSpec } from '../commands/table.js';
 import type { CommandStats } from '../commands/context.js';
@@ -165,8 +165,11 @@ function internalError(server: ServerState, c: Client, spec: CommandSpec, e: unk
   else c.close();
 }
 
+/**
+ * Redis 7.0 refuses any keyspace command from a replica (a MONITOR client is one), denyoom ones
+ * included: its OOM refusal only exists under a maxmemory limit, which Rewind does not enforce.
+ */
 function monitorRefusal(f: readonly CommandFlag[]): string | null {
-  if (f.includes('denyoom')) return ERR_OOM;
   if (f.includes('write') || f.includes('readonly') || f.includes('may_replicate')) return ERR_REPLICA_KEYSPACE;
   return null;
 }
