@@ -5,6 +5,7 @@
  */
 import type { Argv } from '../protocol/resp-parser.js';
 import type { CommandContext } from './context.js';
+import { keySpecProblem, type KeyRef, type KeySpec, type KeySpecFlag } from './key-specs.js';
 
 /** Redis 7 command flags, lowercase as COMMAND INFO shows them. */
 export type CommandFlag =
@@ -19,7 +20,9 @@ export interface KeyRange {
   readonly last: number;
   readonly step: number;
   /** Key-spec flags as COMMAND INFO shows them (RO access, OW update, RM delete...); derived from write/readonly when absent. */
-  readonly flags?: readonly string[];
+  readonly flags?: readonly KeySpecFlag[];
+  /** The key spec's notes, as Redis words them (SET, GETEX, PFCOUNT...). */
+  readonly notes?: string;
 }
 
 export interface CommandDocs {
@@ -51,6 +54,19 @@ export interface CommandSpec {
   readonly keys?: KeyRange;
   /** For movablekeys commands: the argv indexes that are keys. */
   readonly getKeys?: (argv: Argv) => number[];
+  /**
+   * Redis's key specs (commands/key-specs.ts), for commands that `keys` cannot describe alone:
+   * several specs (RENAME's source and destination), keyword or numkeys searches, unknown specs.
+   * COMMAND INFO lists them and COMMAND GETKEYS follows them; `keys` stays the legacy range Redis
+   * derives from them (validate checks it). Absent: the one spec `keys` describes.
+   */
+  readonly keySpecs?: readonly KeySpec[];
+  /**
+   * Redis's getkeys_proc, as COMMAND GETKEYS uses it: the fallback when the specs cannot answer
+   * (VARIABLE_FLAGS, INCOMPLETE or unknown specs, a bad numkeys), with the flags Redis's proc
+   * gives. Required with movablekeys or such specs; dispatch uses getKeys, not this.
+   */
+  readonly getKeysProc?: (argv: Argv) => KeyRef[];
   readonly docs: CommandDocs;
   /** COMMAND INFO tips (request_policy:all_shards, nondeterministic_output...). */
   readonly tips?: readonly string[];
@@ -118,14 +134,16 @@ function validate(spec: CommandSpec): void {
     if (first < 1 || step < 1) throw new Error(`${where}: bad key range`);
     if (spec.arity > 0 && (first >= spec.arity || last >= spec.arity)) throw new Error(`${where}: keys outside arity`);
     // WATCH is neither, and says how it uses its keys through explicit key-spec flags.
-    if (!write && !read && spec.keys.flags === undefined) throw new Error(`${where}: a command with keys must be write or readonly, or give key-spec flags`);
+    if (!write && !read && spec.keys.flags === undefined && spec.keySpecs === undefined) throw new Error(`${where}: a command with keys must be write or readonly, or give key-spec flags`);
   }
   if (spec.flags.includes('movablekeys') !== (spec.getKeys !== undefined)) {
     throw new Error(`${where}: movablekeys and getKeys go together`);
   }
+  const keySpecError = keySpecProblem(spec);
+  if (keySpecError !== null) throw new Error(`${where}: ${keySpecError}`);
 }
 
-/** Argv indexes of the keys of a command (COMMAND GETKEYS, later WATCH and cluster checks). */
+/** Argv indexes of the keys of a command, for the server (WATCH, snapshot copy-on-write); COMMAND GETKEYS follows the key specs instead (key-specs.ts). */
 export function keyIndexes(spec: CommandSpec, argv: Argv): number[] {
   if (spec.getKeys !== undefined) return spec.getKeys(argv);
   if (spec.keys === undefined) return [];

@@ -6,6 +6,7 @@
 import type { Argv } from '../../protocol/resp-parser.js';
 import type { CommandFlag, CommandSpec, Handler, KeyRange } from '../table.js';
 import { isWord } from '../args.js';
+import { georadiusGetKeysProc, indexSpec, keywordSpec } from '../key-specs.js';
 import { geoaddCommand, geodistCommand, geohashCommand, geoposCommand } from './commands.js';
 import {
   georadiusbymemberCommand, georadiusbymemberRoCommand, georadiusCommand, georadiusRoCommand, geosearchCommand,
@@ -16,7 +17,8 @@ const READ: readonly CommandFlag[] = ['readonly'];
 const WRITE: readonly CommandFlag[] = ['write', 'denyoom'];
 const ACL_READ = ['read', 'geo', 'slow'];
 const ACL_WRITE = ['write', 'geo', 'slow'];
-const RO: KeyRange = { first: 1, last: 1, step: 1, flags: ['RO', 'access'] };
+const KEY1: KeyRange = { first: 1, last: 1, step: 1 };
+const RO: KeyRange = { ...KEY1, flags: ['RO', 'access'] };
 const SEARCH_N = 'O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape';
 const RADIUS_OPTS = '[WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC | DESC]';
 
@@ -36,9 +38,19 @@ function storeKeys(from: number): (argv: Argv) => number[] {
   };
 }
 
-function spec(name: string, arity: number, flags: readonly CommandFlag[], acl: string[], keys: KeyRange, run: Handler, summary: string, since: string, complexity: string, args: string, getKeys?: (argv: Argv) => number[]): CommandSpec {
-  const base: CommandSpec = { name, arity, flags, acl, keys, run, docs: { summary, since, group: 'geo', complexity, args } };
-  return getKeys === undefined ? base : { ...base, getKeys };
+/** GEORADIUS and GEORADIUSBYMEMBER: the source, and STORE / STOREDIST destinations searched from argv[from]. */
+function radiusKeys(from: number): Extra {
+  return {
+    getKeys: storeKeys(from),
+    keySpecs: [indexSpec(1, ['RO', 'access']), keywordSpec('STORE', from, ['OW', 'update']), keywordSpec('STOREDIST', from, ['OW', 'update'])],
+    getKeysProc: georadiusGetKeysProc,
+  };
+}
+
+type Extra = Pick<CommandSpec, 'getKeys' | 'keySpecs' | 'getKeysProc'>;
+
+function spec(name: string, arity: number, flags: readonly CommandFlag[], acl: string[], keys: KeyRange, run: Handler, summary: string, since: string, complexity: string, args: string, extra: Extra = {}): CommandSpec {
+  return { name, arity, flags, acl, keys, run, docs: { summary, since, group: 'geo', complexity, args }, ...extra };
 }
 
 export const GEO_COMMANDS: readonly CommandSpec[] = [
@@ -53,15 +65,16 @@ export const GEO_COMMANDS: readonly CommandSpec[] = [
     'key [member [member ...]]'),
   spec('geosearch', -7, READ, ACL_READ, RO, geosearchCommand, 'Returns members of a geospatial index inside a circle or a box.', '6.2.0', SEARCH_N,
     'key <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius <M | KM | FT | MI> | BYBOX width height <M | KM | FT | MI>> [ASC | DESC] [COUNT count [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]'),
-  spec('geosearchstore', -8, WRITE, ACL_WRITE, { first: 1, last: 2, step: 1, flags: ['OW', 'update'] }, geosearchstoreCommand,
+  spec('geosearchstore', -8, WRITE, ACL_WRITE, { first: 1, last: 2, step: 1 }, geosearchstoreCommand,
     'Stores the members of a geospatial index inside a circle or a box in another key.', '6.2.0', SEARCH_N,
-    'destination source <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius <M | KM | FT | MI> | BYBOX width height <M | KM | FT | MI>> [ASC | DESC] [COUNT count [ANY]] [STOREDIST]'),
-  spec('georadius', -6, ['write', 'denyoom', 'movablekeys'], ACL_WRITE, RO, georadiusCommand,
+    'destination source <FROMMEMBER member | FROMLONLAT longitude latitude> <BYRADIUS radius <M | KM | FT | MI> | BYBOX width height <M | KM | FT | MI>> [ASC | DESC] [COUNT count [ANY]] [STOREDIST]',
+    { keySpecs: [indexSpec(1, ['OW', 'update']), indexSpec(2, ['RO', 'access'])] }),
+  spec('georadius', -6, ['write', 'denyoom', 'movablekeys'], ACL_WRITE, KEY1, georadiusCommand,
     'Returns members of a geospatial index within a radius of a point, optionally storing them (deprecated: GEOSEARCH).', '3.2.0', SEARCH_N,
-    `key longitude latitude radius <M | KM | FT | MI> ${RADIUS_OPTS} [STORE key] [STOREDIST key]`, storeKeys(6)),
-  spec('georadiusbymember', -5, ['write', 'denyoom', 'movablekeys'], ACL_WRITE, RO, georadiusbymemberCommand,
+    `key longitude latitude radius <M | KM | FT | MI> ${RADIUS_OPTS} [STORE key] [STOREDIST key]`, radiusKeys(6)),
+  spec('georadiusbymember', -5, ['write', 'denyoom', 'movablekeys'], ACL_WRITE, KEY1, georadiusbymemberCommand,
     'Returns members of a geospatial index within a radius of a member, optionally storing them (deprecated: GEOSEARCH).', '3.2.0', SEARCH_N,
-    `key member radius <M | KM | FT | MI> ${RADIUS_OPTS} [STORE key] [STOREDIST key]`, storeKeys(5)),
+    `key member radius <M | KM | FT | MI> ${RADIUS_OPTS} [STORE key] [STOREDIST key]`, radiusKeys(5)),
   spec('georadius_ro', -6, READ, ACL_READ, RO, georadiusRoCommand,
     'Returns members of a geospatial index within a radius of a point (deprecated: GEOSEARCH).', '3.2.10', SEARCH_N,
     `key longitude latitude radius <M | KM | FT | MI> ${RADIUS_OPTS}`),

@@ -3,6 +3,7 @@
  * 7.0's COMMAND INFO shows them.
  */
 import type { CommandFlag, CommandSpec, KeyRange } from '../table.js';
+import type { KeySpecFlag } from '../key-specs.js';
 import {
   hdelCommand, hexistsCommand, hgetallCommand, hgetCommand, hkeysCommand, hlenCommand, hmgetCommand,
   hmsetCommand, hsetCommand, hsetnxCommand, hstrlenCommand, hvalsCommand,
@@ -10,7 +11,7 @@ import {
 import { hincrbyCommand, hincrbyfloatCommand } from './incr.js';
 import { hrandfieldCommand, hscanCommand } from './random-scan.js';
 
-function key1(...flags: string[]): KeyRange {
+function key1(...flags: KeySpecFlag[]): KeyRange {
   return { first: 1, last: 1, step: 1, flags };
 }
 

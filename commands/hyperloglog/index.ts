@@ -4,6 +4,7 @@
  * the estimate rewrites the value and is propagated.
  */
 import type { CommandSpec } from '../table.js';
+import { indexSpec } from '../key-specs.js';
 import { pfaddCommand, pfcountCommand, pfdebugCommand, pfmergeCommand, pfselftestCommand } from './pf.js';
 
 const GROUP = 'hyperloglog';
@@ -16,7 +17,8 @@ export const HLL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'pfcount', arity: -2, flags: ['readonly'], acl: ['read', 'hyperloglog', 'slow'],
-    keys: { first: 1, last: -1, step: 1, flags: ['RW', 'access'] }, run: pfcountCommand,
+    keys: { first: 1, last: -1, step: 1, flags: ['RW', 'access'], notes: 'RW because it may change the internal representation of the key, and propagate to replicas' },
+    run: pfcountCommand,
     docs: {
       summary: 'Returns the approximated cardinality of one HyperLogLog or of the union of several.', since: '2.8.9', group: GROUP,
       complexity: 'O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.',
@@ -25,7 +27,8 @@ export const HLL_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'pfmerge', arity: -2, flags: ['write', 'denyoom'], acl: ['write', 'hyperloglog', 'slow'],
-    keys: { first: 1, last: -1, step: 1, flags: ['RW', 'access', 'insert'] }, run: pfmergeCommand,
+    keys: { first: 1, last: -1, step: 1 },
+    keySpecs: [indexSpec(1, ['RW', 'access', 'insert']), indexSpec(2, ['RO', 'access'], -1)], run: pfmergeCommand,
     docs: { summary: 'Merges HyperLogLogs into a destination key.', since: '2.8.9', group: GROUP, complexity: 'O(N) to merge N HyperLogLogs, but with high constant times.', args: 'destkey [sourcekey [sourcekey ...]]' },
   },
   {

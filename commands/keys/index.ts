@@ -3,6 +3,7 @@
  * arity, flags, ACL categories and key positions as COMMAND INFO shows them in Redis 7.0.
  */
 import type { CommandSpec } from '../table.js';
+import { indexSpec, type KeySpecFlag } from '../key-specs.js';
 import {
   dbsizeCommand, delCommand, existsCommand, randomkeyCommand, touchCommand, typeCommand,
 } from './del-exists.js';
@@ -22,28 +23,39 @@ const KEY1 = { first: 1, last: 1, step: 1 } as const;
 const KEY2 = { first: 2, last: 2, step: 1 } as const;
 const KEYS_ALL = { first: 1, last: -1, step: 1 } as const;
 const KEY1_2 = { first: 1, last: 2, step: 1 } as const;
+/** DEL and UNLINK remove their keys without reading them. */
+const KEYS_REMOVED = { ...KEYS_ALL, flags: ['RM', 'delete'] } as const;
+/** EXISTS, TOUCH, TYPE and OBJECT look at keys without reading their values: RO without ACCESS. */
+const KEYS_SEEN = { ...KEYS_ALL, flags: ['RO'] } as const;
+const KEY1_SEEN = { ...KEY1, flags: ['RO'] } as const;
+const KEY2_SEEN = { ...KEY2, flags: ['RO'] } as const;
+
+/** RENAME, RENAMENX and COPY: a source and a destination spec (Redis's flags for each). */
+function sourceAndDestination(source: readonly KeySpecFlag[], destination: readonly KeySpecFlag[]): Pick<CommandSpec, 'keys' | 'keySpecs'> {
+  return { keys: KEY1_2, keySpecs: [indexSpec(1, source), indexSpec(2, destination)] };
+}
 
 const EXPIRE_ARGS = '[NX | XX | GT | LT]';
 
 export const KEYS_COMMANDS: readonly CommandSpec[] = [
   {
-    name: 'del', arity: -2, flags: ['write'], acl: ['keyspace', 'write', 'slow'], keys: KEYS_ALL, run: delCommand,
+    name: 'del', arity: -2, flags: ['write'], acl: ['keyspace', 'write', 'slow'], keys: KEYS_REMOVED, run: delCommand,
     docs: { summary: 'Removes keys; returns how many existed.', since: '1.0.0', group: 'generic', complexity: 'O(N)', args: 'key [key ...]' },
   },
   {
-    name: 'unlink', arity: -2, flags: ['write', 'fast'], acl: ['keyspace', 'write', 'fast'], keys: KEYS_ALL, run: delCommand,
+    name: 'unlink', arity: -2, flags: ['write', 'fast'], acl: ['keyspace', 'write', 'fast'], keys: KEYS_REMOVED, run: delCommand,
     docs: { summary: 'Removes keys, reclaiming memory in the background; returns how many existed.', since: '4.0.0', group: 'generic', complexity: 'O(1) per key', args: 'key [key ...]' },
   },
   {
-    name: 'exists', arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace', 'read', 'fast'], keys: KEYS_ALL, run: existsCommand,
+    name: 'exists', arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace', 'read', 'fast'], keys: KEYS_SEEN, run: existsCommand,
     docs: { summary: 'Counts how many of the given keys exist, repeats included.', since: '1.0.0', group: 'generic', complexity: 'O(N)', args: 'key [key ...]' },
   },
   {
-    name: 'touch', arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace', 'read', 'fast'], keys: KEYS_ALL, run: touchCommand,
+    name: 'touch', arity: -2, flags: ['readonly', 'fast'], acl: ['keyspace', 'read', 'fast'], keys: KEYS_SEEN, run: touchCommand,
     docs: { summary: 'Marks keys as just accessed; returns how many exist.', since: '3.2.1', group: 'generic', complexity: 'O(N)', args: 'key [key ...]' },
   },
   {
-    name: 'type', arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace', 'read', 'fast'], keys: KEY1, run: typeCommand,
+    name: 'type', arity: 2, flags: ['readonly', 'fast'], acl: ['keyspace', 'read', 'fast'], keys: KEY1_SEEN, run: typeCommand,
     docs: { summary: 'Names the type of the value at a key, or none.', since: '1.0.0', group: 'generic', complexity: 'O(1)', args: 'key' },
   },
   {
@@ -63,19 +75,19 @@ export const KEYS_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Returns the number of keys in the selected database.', since: '1.0.0', group: 'server', complexity: 'O(1)' },
   },
   {
-    name: 'rename', arity: 3, flags: ['write'], acl: ['keyspace', 'write', 'slow'], keys: KEY1_2, run: renameCommand,
+    name: 'rename', arity: 3, flags: ['write'], acl: ['keyspace', 'write', 'slow'], ...sourceAndDestination(['RW', 'access', 'delete'], ['OW', 'update']), run: renameCommand,
     docs: { summary: 'Gives a key a new name, overwriting any key already called that.', since: '1.0.0', group: 'generic', complexity: 'O(1)', args: 'key newkey' },
   },
   {
-    name: 'renamenx', arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'write', 'fast'], keys: KEY1_2, run: renamenxCommand,
+    name: 'renamenx', arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'write', 'fast'], ...sourceAndDestination(['RW', 'access', 'delete'], ['OW', 'insert']), run: renamenxCommand,
     docs: { summary: 'Gives a key a new name only if that name is free.', since: '1.0.0', group: 'generic', complexity: 'O(1)', args: 'key newkey' },
   },
   {
-    name: 'move', arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'write', 'fast'], keys: KEY1, run: moveCommand,
+    name: 'move', arity: 3, flags: ['write', 'fast'], acl: ['keyspace', 'write', 'fast'], keys: { ...KEY1, flags: ['RW', 'access', 'update'] }, run: moveCommand,
     docs: { summary: 'Moves a key to another database unless it exists there.', since: '1.0.0', group: 'generic', complexity: 'O(1)', args: 'key db' },
   },
   {
-    name: 'copy', arity: -3, flags: ['write', 'denyoom'], acl: ['keyspace', 'write', 'slow'], keys: KEY1_2, run: copyCommand,
+    name: 'copy', arity: -3, flags: ['write', 'denyoom'], acl: ['keyspace', 'write', 'slow'], ...sourceAndDestination(['RO', 'access'], ['OW', 'update']), run: copyCommand,
     docs: { summary: 'Duplicates a value and its TTL under another key, optionally in another database.', since: '6.2.0', group: 'generic', complexity: 'O(N) for collections', args: 'source destination [DB destination-db] [REPLACE]' },
   },
   {
@@ -139,19 +151,19 @@ export const KEYS_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Inspects how a value is stored.', since: '2.2.3', group: 'generic', complexity: 'Depends on subcommand.' },
     subcommands: [
       {
-        name: 'object|encoding', arity: 3, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], keys: KEY2, run: objectEncodingCommand,
+        name: 'object|encoding', arity: 3, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], keys: KEY2_SEEN, run: objectEncodingCommand,
         docs: { summary: 'Names the internal representation of a value.', since: '2.2.3', group: 'generic', complexity: 'O(1)', args: 'key' },
       },
       {
-        name: 'object|freq', arity: 3, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], keys: KEY2, run: objectFreqCommand,
+        name: 'object|freq', arity: 3, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], keys: KEY2_SEEN, run: objectFreqCommand,
         docs: { summary: 'Returns the logarithmic access frequency counter of a key (LFU policies).', since: '4.0.0', group: 'generic', complexity: 'O(1)', args: 'key' },
       },
       {
-        name: 'object|idletime', arity: 3, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], keys: KEY2, run: objectIdletimeCommand,
+        name: 'object|idletime', arity: 3, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], keys: KEY2_SEEN, run: objectIdletimeCommand,
         docs: { summary: 'Returns the seconds since a key was last accessed.', since: '2.2.3', group: 'generic', complexity: 'O(1)', args: 'key' },
       },
       {
-        name: 'object|refcount', arity: 3, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], keys: KEY2, run: objectRefcountCommand,
+        name: 'object|refcount', arity: 3, flags: ['readonly'], acl: ['keyspace', 'read', 'slow'], keys: KEY2_SEEN, run: objectRefcountCommand,
         docs: { summary: 'Returns the reference count of the value at a key.', since: '2.2.3', group: 'generic', complexity: 'O(1)', args: 'key' },
       },
       {

@@ -1,10 +1,11 @@
 /*
  * The LIST family's command table: arity, flags, ACL categories and key specs as Redis 7.0's
- * COMMAND INFO shows them. LMOVE, RPOPLPUSH, BLMOVE and BRPOPLPUSH have two key specs in Redis
- * (source: RW access delete, destination: RW insert); our KeyRange holds one, so both keys carry
- * the source's flags.
+ * COMMAND INFO shows them.
  */
 import type { CommandFlag, CommandSpec, KeyRange } from '../table.js';
+import {
+  indexSpec, keynumSpec, numkeysGetKeysProc, type KeySpec, type KeySpecFlag,
+} from '../key-specs.js';
 import { blmoveCommand, blmpopCommand, blpopCommand, brpopCommand, brpoplpushCommand } from './blocking.js';
 import { lmoveCommand, rpoplpushCommand } from './move.js';
 import {
@@ -14,11 +15,20 @@ import {
   lindexCommand, linsertCommand, llenCommand, lposCommand, lrangeCommand, lremCommand, lsetCommand, ltrimCommand,
 } from './range.js';
 
-function key1(...flags: string[]): KeyRange {
+function key1(...flags: KeySpecFlag[]): KeyRange {
   return { first: 1, last: 1, step: 1, flags };
 }
 
-const MOVE_KEYS: KeyRange = { first: 1, last: 2, step: 1, flags: ['RW', 'access', 'delete'] };
+/** LMOVE and its kin: popped from the source, pushed to the destination (Redis's two specs). */
+const MOVE_KEYS: Pick<CommandSpec, 'keys' | 'keySpecs'> = {
+  keys: { first: 1, last: 2, step: 1 },
+  keySpecs: [indexSpec(1, ['RW', 'access', 'delete']), indexSpec(2, ['RW', 'insert'])],
+};
+/** LMPOP and BLMPOP: numkeys at `at`, the keys after it. */
+function mpopSpecs(at: number): Pick<CommandSpec, 'keySpecs' | 'getKeysProc'> {
+  const specs: KeySpec[] = [keynumSpec(at, ['RW', 'access', 'delete'])];
+  return { keySpecs: specs, getKeysProc: numkeysGetKeysProc(0, at, at + 1) };
+}
 const WRITE_FAST: readonly CommandFlag[] = ['write', 'denyoom', 'fast'];
 const WRITE_DENYOOM: readonly CommandFlag[] = ['write', 'denyoom'];
 const ACL_WRITE_FAST = ['write', 'list', 'fast'];
@@ -88,15 +98,15 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Returns the indexes of matching elements of a list.', since: '6.0.6', group: GROUP, complexity: 'O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.', args: 'key element [RANK rank] [COUNT num-matches] [MAXLEN len]' },
   },
   {
-    name: 'lmove', arity: 5, flags: WRITE_DENYOOM, acl: ACL_WRITE_SLOW, keys: MOVE_KEYS, run: lmoveCommand,
+    name: 'lmove', arity: 5, flags: WRITE_DENYOOM, acl: ACL_WRITE_SLOW, ...MOVE_KEYS, run: lmoveCommand,
     docs: { summary: 'Moves an element from one end of a list to an end of another; deletes the source when emptied.', since: '6.2.0', group: GROUP, complexity: 'O(1)', args: 'source destination <LEFT | RIGHT> <LEFT | RIGHT>' },
   },
   {
-    name: 'rpoplpush', arity: 3, flags: WRITE_DENYOOM, acl: ACL_WRITE_SLOW, keys: MOVE_KEYS, run: rpoplpushCommand,
+    name: 'rpoplpush', arity: 3, flags: WRITE_DENYOOM, acl: ACL_WRITE_SLOW, ...MOVE_KEYS, run: rpoplpushCommand,
     docs: { summary: 'Moves the last element of a list to the head of another (deprecated: LMOVE).', since: '1.2.0', group: GROUP, complexity: 'O(1)', args: 'source destination' },
   },
   {
-    name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], acl: ACL_WRITE_SLOW, getKeys: mpopKeys(1), run: lmpopCommand,
+    name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], acl: ACL_WRITE_SLOW, getKeys: mpopKeys(1), ...mpopSpecs(1), run: lmpopCommand,
     docs: { summary: 'Pops elements from the first non-empty list among several keys.', since: '7.0.0', group: GROUP, complexity: MPOP_COMPLEXITY, args: 'numkeys key [key ...] <LEFT | RIGHT> [COUNT count]' },
   },
   {
@@ -108,15 +118,15 @@ export const LIST_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Pops the last element of the first non-empty list, waiting for one when all are empty.', since: '2.0.0', group: GROUP, complexity: 'O(N) where N is the number of provided keys.', args: 'key [key ...] timeout' },
   },
   {
-    name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], acl: ACL_BLOCKING, keys: MOVE_KEYS, run: blmoveCommand,
+    name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], acl: ACL_BLOCKING, ...MOVE_KEYS, run: blmoveCommand,
     docs: { summary: 'Moves an element between lists, waiting for the source to get one when it is empty.', since: '6.2.0', group: GROUP, complexity: 'O(1)', args: 'source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout' },
   },
   {
-    name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], acl: ACL_BLOCKING, keys: MOVE_KEYS, run: brpoplpushCommand,
+    name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], acl: ACL_BLOCKING, ...MOVE_KEYS, run: brpoplpushCommand,
     docs: { summary: 'Moves the last element of a list to the head of another, waiting when it is empty (deprecated: BLMOVE).', since: '2.2.0', group: GROUP, complexity: 'O(1)', args: 'source destination timeout' },
   },
   {
-    name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], acl: ACL_BLOCKING, getKeys: mpopKeys(2), run: blmpopCommand,
+    name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], acl: ACL_BLOCKING, getKeys: mpopKeys(2), ...mpopSpecs(2), run: blmpopCommand,
     docs: { summary: 'Pops elements from the first non-empty list among several keys, waiting when all are empty.', since: '7.0.0', group: GROUP, complexity: MPOP_COMPLEXITY, args: 'timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]' },
   },
 ];

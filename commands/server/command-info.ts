@@ -6,7 +6,10 @@ import type { Argv } from '../../protocol/resp-parser.js';
 import type { ReplyWriter } from '../../protocol/reply-writer.js';
 import { ERR_SYNTAX } from '../../protocol/errors.js';
 import type { CommandContext } from '../context.js';
-import { keyIndexes, type CommandSpec, type CommandTable } from '../table.js';
+import type { CommandSpec, CommandTable } from '../table.js';
+import {
+  commandHasKeys, KEY_SPEC_FLAG_ORDER, keySpecsOf, keysOfCommand, type KeyRef, type KeySpecFlag,
+} from '../key-specs.js';
 import { isWord } from '../args.js';
 import { globMatch } from '../glob.js';
 import { writeCommandDocs } from './command-docs.js';
@@ -38,44 +41,50 @@ function legacyRange(spec: CommandSpec): [number, number, number] {
   return [spec.keys.first, spec.keys.last, spec.keys.step];
 }
 
-function keySpecFlags(spec: CommandSpec): readonly string[] {
-  if (spec.keys?.flags !== undefined) return spec.keys.flags;
-  return spec.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
+/** Key-spec flags in Redis's order. */
+function writeKeyFlags(w: ReplyWriter, flags: readonly KeySpecFlag[]): void {
+  const ordered = inOrder(flags, KEY_SPEC_FLAG_ORDER);
+  w.setLen(ordered.length);
+  for (const f of ordered) w.simple(f);
 }
 
-function writeKeySpecs(w: ReplyWriter, spec: CommandSpec): void {
-  const k = spec.keys;
-  if (k === undefined) {
-    w.setLen(0);
-    return;
+/** One `type`/`spec` map of begin_search or find_keys; Redis writes `unknown` with an empty spec. */
+function writeSearchStep(w: ReplyWriter, type: string, spec: readonly (readonly [string, number | string])[]): void {
+  w.mapLen(2);
+  w.bulk('type');
+  w.bulk(type);
+  w.bulk('spec');
+  w.mapLen(spec.length);
+  for (const [name, value] of spec) {
+    w.bulk(name);
+    if (typeof value === 'number') w.integer(value);
+    else w.bulk(value);
   }
-  const flags = keySpecFlags(spec);
-  w.setLen(1);
-  w.mapLen(3);
-  w.bulk('flags');
-  w.setLen(flags.length);
-  for (const f of flags) w.simple(f);
-  w.bulk('begin_search');
-  w.mapLen(2);
-  w.bulk('type');
-  w.bulk('index');
-  w.bulk('spec');
-  w.mapLen(1);
-  w.bulk('index');
-  w.integer(k.first);
-  w.bulk('find_keys');
-  w.mapLen(2);
-  w.bulk('type');
-  w.bulk('range');
-  w.bulk('spec');
-  w.mapLen(3);
-  w.bulk('lastkey');
-  // find_keys counts the last key from the first one, or from the end when negative.
-  w.integer(k.last < 0 ? k.last : k.last - k.first);
-  w.bulk('keystep');
-  w.integer(k.step);
-  w.bulk('limit');
-  w.integer(0);
+}
+
+/** The key-specs section of COMMAND INFO, as Redis's addReplyCommandKeySpecs writes it. */
+function writeKeySpecs(w: ReplyWriter, spec: CommandSpec): void {
+  const specs = keySpecsOf(spec);
+  w.setLen(specs.length);
+  for (const ks of specs) {
+    w.mapLen(ks.notes === undefined ? 3 : 4);
+    if (ks.notes !== undefined) {
+      w.bulk('notes');
+      w.bulk(ks.notes);
+    }
+    w.bulk('flags');
+    writeKeyFlags(w, ks.flags);
+    w.bulk('begin_search');
+    const bs = ks.beginSearch;
+    if (bs === 'unknown') writeSearchStep(w, 'unknown', []);
+    else if ('index' in bs) writeSearchStep(w, 'index', [['index', bs.index]]);
+    else writeSearchStep(w, 'keyword', [['keyword', bs.keyword], ['startfrom', bs.startfrom]]);
+    w.bulk('find_keys');
+    const fk = ks.findKeys;
+    if (fk === 'unknown') writeSearchStep(w, 'unknown', []);
+    else if ('range' in fk) writeSearchStep(w, 'range', [['lastkey', fk.range.lastkey], ['keystep', fk.range.keystep], ['limit', fk.range.limit]]);
+    else writeSearchStep(w, 'keynum', [['keynumidx', fk.keynum.keynumidx], ['firstkey', fk.keynum.firstkey], ['keystep', fk.keynum.keystep]]);
+  }
 }
 
 /** One COMMAND INFO entry: [name, arity, flags, first, last, step, acl, tips, key specs, subcommands]. */
@@ -148,8 +157,12 @@ export function commandDocsCommand(c: CommandContext, argv: Argv): void {
   }
 }
 
-/** The spec and key positions of the command in argv[2..], or an error text as Redis words it. */
-function resolveForKeys(c: CommandContext, argv: Argv): { spec: CommandSpec; keys: number[] } | string {
+/**
+ * The keys of the command in argv[2..] as Redis's getKeysSubcommandImpl finds them (indexes into
+ * argv), or an error text as Redis words it. The checks come in Redis's order: a known command,
+ * one that can have keys, the right number of arguments, then at least one key found.
+ */
+function resolveForKeys(c: CommandContext, argv: Argv): KeyRef[] | string {
   const cmd = argv.slice(2);
   const table = c.server.table;
   let spec = table.lookup(cmd[0]!.latin1Slice(0, cmd[0]!.length));
@@ -159,31 +172,31 @@ function resolveForKeys(c: CommandContext, argv: Argv): { spec: CommandSpec; key
     if (sub === undefined) return 'ERR Invalid command specified';
     spec = sub;
   }
+  if (!commandHasKeys(spec)) return 'ERR The command has no key arguments';
   if ((spec.arity > 0 && cmd.length !== spec.arity) || cmd.length < -spec.arity) {
     return 'ERR Invalid number of arguments specified for command';
   }
-  const keys = keyIndexes(spec, cmd);
-  if (keys.length === 0) return 'ERR The command has no key arguments';
-  return { spec, keys: keys.map((k) => k + 2) };
+  const keys = keysOfCommand(spec, cmd);
+  // Commands whose keys are optional (Redis's EVAL and FCALL; none in our table) answer an empty array.
+  if (keys.length === 0 && !spec.flags.includes('no_mandatory_keys')) return 'ERR Invalid arguments specified for command';
+  return keys.map((k) => ({ index: k.index + 2, flags: k.flags }));
 }
 
 export function commandGetKeysCommand(c: CommandContext, argv: Argv): void {
-  const r = resolveForKeys(c, argv);
-  if (typeof r === 'string') return c.reply.error(r);
-  c.reply.arrayLen(r.keys.length);
-  for (const k of r.keys) c.reply.bulk(argv[k]!);
+  const keys = resolveForKeys(c, argv);
+  if (typeof keys === 'string') return c.reply.error(keys);
+  c.reply.arrayLen(keys.length);
+  for (const k of keys) c.reply.bulk(argv[k.index]!);
 }
 
 export function commandGetKeysAndFlagsCommand(c: CommandContext, argv: Argv): void {
-  const r = resolveForKeys(c, argv);
-  if (typeof r === 'string') return c.reply.error(r);
-  const flags = keySpecFlags(r.spec);
-  c.reply.arrayLen(r.keys.length);
-  for (const k of r.keys) {
+  const keys = resolveForKeys(c, argv);
+  if (typeof keys === 'string') return c.reply.error(keys);
+  c.reply.arrayLen(keys.length);
+  for (const k of keys) {
     c.reply.arrayLen(2);
-    c.reply.bulk(argv[k]!);
-    c.reply.setLen(flags.length);
-    for (const f of flags) c.reply.simple(f);
+    c.reply.bulk(argv[k.index]!);
+    writeKeyFlags(c.reply, k.flags);
   }
 }
 

@@ -1,9 +1,11 @@
 /*
  * The SET family's command table: arity, flags, ACL categories, tips and key specs as Redis 7.0's
- * COMMAND INFO shows them. (SMOVE and the STORE forms have a second key spec in Redis; the table
- * holds one range, the first key's flags.)
+ * COMMAND INFO shows them.
  */
 import type { CommandFlag, CommandSpec, KeyRange } from '../table.js';
+import {
+  indexSpec, keynumSpec, numkeysGetKeysProc, type KeySpecFlag,
+} from '../key-specs.js';
 import {
   saddCommand, scardCommand, sismemberCommand, smembersCommand, smismemberCommand, smoveCommand, sremCommand, sscanCommand,
 } from './basic.js';
@@ -13,11 +15,15 @@ import {
   sunionstoreCommand,
 } from './algebra.js';
 
-function key1(...flags: string[]): KeyRange {
+function key1(...flags: KeySpecFlag[]): KeyRange {
   return { first: 1, last: 1, step: 1, flags };
 }
-function allKeys(first: number, ...flags: string[]): KeyRange {
+function allKeys(first: number, ...flags: KeySpecFlag[]): KeyRange {
   return { first, last: -1, step: 1, flags };
+}
+/** SINTERSTORE, SUNIONSTORE, SDIFFSTORE: the destination (flags as Redis gives each), then the sources read. */
+function storeKeys(...destination: KeySpecFlag[]): Pick<CommandSpec, 'keys' | 'keySpecs'> {
+  return { keys: { first: 1, last: -1, step: 1 }, keySpecs: [indexSpec(1, destination), indexSpec(2, ['RO', 'access'], -1)] };
 }
 
 const READ: readonly CommandFlag[] = ['readonly'];
@@ -71,7 +77,8 @@ export const SET_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Returns random members of a set, with repetition for a negative count.', since: '1.0.0', group: GROUP, complexity: 'Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.', args: 'key [count]' },
   },
   {
-    name: 'smove', arity: 4, flags: ['write', 'fast'], acl: ACL_WRITE_FAST, keys: { first: 1, last: 2, step: 1, flags: ['RW', 'access', 'delete'] }, run: smoveCommand,
+    name: 'smove', arity: 4, flags: ['write', 'fast'], acl: ACL_WRITE_FAST, keys: { first: 1, last: 2, step: 1 },
+    keySpecs: [indexSpec(1, ['RW', 'access', 'delete']), indexSpec(2, ['RW', 'insert'])], run: smoveCommand,
     docs: { summary: 'Moves a member from one set to another.', since: '1.0.0', group: GROUP, complexity: O1, args: 'source destination member' },
   },
   {
@@ -79,11 +86,12 @@ export const SET_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Returns the intersection of sets.', since: '1.0.0', group: GROUP, complexity: INTER, args: 'key [key ...]' },
   },
   {
-    name: 'sintercard', arity: -3, flags: ['readonly', 'movablekeys'], acl: ACL_READ_SLOW, getKeys: sintercardKeys, run: sintercardCommand,
+    name: 'sintercard', arity: -3, flags: ['readonly', 'movablekeys'], acl: ACL_READ_SLOW, getKeys: sintercardKeys,
+    keySpecs: [keynumSpec(1, ['RO', 'access'])], getKeysProc: numkeysGetKeysProc(0, 1, 2), run: sintercardCommand,
     docs: { summary: 'Returns the size of the intersection of sets, optionally stopping at a limit.', since: '7.0.0', group: GROUP, complexity: INTER, args: 'numkeys key [key ...] [LIMIT limit]' },
   },
   {
-    name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], acl: ACL_WRITE_SLOW, keys: allKeys(1, 'RW', 'update'), run: sinterstoreCommand,
+    name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], acl: ACL_WRITE_SLOW, ...storeKeys('RW', 'update'), run: sinterstoreCommand,
     docs: { summary: 'Stores the intersection of sets in a key.', since: '1.0.0', group: GROUP, complexity: INTER, args: 'destination key [key ...]' },
   },
   {
@@ -91,7 +99,7 @@ export const SET_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Returns the union of sets.', since: '1.0.0', group: GROUP, complexity: TOTAL, args: 'key [key ...]' },
   },
   {
-    name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], acl: ACL_WRITE_SLOW, keys: allKeys(1, 'OW', 'update'), run: sunionstoreCommand,
+    name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], acl: ACL_WRITE_SLOW, ...storeKeys('OW', 'update'), run: sunionstoreCommand,
     docs: { summary: 'Stores the union of sets in a key.', since: '1.0.0', group: GROUP, complexity: TOTAL, args: 'destination key [key ...]' },
   },
   {
@@ -99,7 +107,7 @@ export const SET_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Returns the members of the first set missing from the others.', since: '1.0.0', group: GROUP, complexity: TOTAL, args: 'key [key ...]' },
   },
   {
-    name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], acl: ACL_WRITE_SLOW, keys: allKeys(1, 'OW', 'update'), run: sdiffstoreCommand,
+    name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], acl: ACL_WRITE_SLOW, ...storeKeys('OW', 'update'), run: sdiffstoreCommand,
     docs: { summary: 'Stores the difference of sets in a key.', since: '1.0.0', group: GROUP, complexity: TOTAL, args: 'destination key [key ...]' },
   },
   {

@@ -4,6 +4,7 @@
  */
 import type { Argv } from '../../protocol/resp-parser.js';
 import type { CommandFlag, CommandSpec, KeyRange } from '../table.js';
+import { keywordSpec, xreadGetKeysProc, type KeySpecFlag } from '../key-specs.js';
 import { isWord } from '../args.js';
 import { xaddCommand, xdelCommand, xlenCommand, xsetidCommand, xtrimCommand } from './xadd.js';
 import { xrangeCommand, xrevrangeCommand } from './xrange.js';
@@ -15,11 +16,11 @@ import {
 import { xautoclaimCommand, xclaimCommand, xpendingCommand } from './xpending.js';
 import { xinfoConsumersCommand, xinfoGroupsCommand, xinfoHelpCommand, xinfoStreamCommand } from './xinfo.js';
 
-function key1(...flags: string[]): KeyRange {
+function key1(...flags: KeySpecFlag[]): KeyRange {
   return { first: 1, last: 1, step: 1, flags };
 }
 
-function key2(...flags: string[]): KeyRange {
+function key2(...flags: KeySpecFlag[]): KeyRange {
   return { first: 2, last: 2, step: 1, flags };
 }
 
@@ -91,7 +92,8 @@ const XINFO_SUBCOMMANDS: readonly CommandSpec[] = [
 
 export const STREAM_COMMANDS: readonly CommandSpec[] = [
   {
-    name: 'xadd', arity: -5, flags: ['write', 'denyoom', 'fast'], acl: ACL_WRITE_FAST, keys: key1('RW', 'update'), tips: ND, run: xaddCommand,
+    name: 'xadd', arity: -5, flags: ['write', 'denyoom', 'fast'], acl: ACL_WRITE_FAST, keys: { ...key1('RW', 'update'), notes: 'UPDATE instead of INSERT because of the optional trimming feature' },
+    tips: ND, run: xaddCommand,
     docs: {
       summary: 'Appends an entry to a stream, creating the stream when missing.', since: '5.0.0', group: GROUP, complexity: 'O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.',
       args: 'key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value [field value ...]',
@@ -118,11 +120,14 @@ export const STREAM_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Deletes the oldest entries of a stream.', since: '5.0.0', group: GROUP, complexity: 'O(N), with N being the number of evicted entries.', args: 'key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]' },
   },
   {
-    name: 'xread', arity: -4, flags: ['readonly', 'blocking', 'movablekeys'], acl: ['read', 'stream', 'slow', 'blocking'], getKeys: streamsKeys, run: xreadCommand,
+    name: 'xread', arity: -4, flags: ['readonly', 'blocking', 'movablekeys'], acl: ['read', 'stream', 'slow', 'blocking'], getKeys: streamsKeys,
+    keySpecs: [keywordSpec('STREAMS', 1, ['RO', 'access'], -1, 1, 2)], getKeysProc: xreadGetKeysProc, run: xreadCommand,
     docs: { summary: 'Returns entries from streams with IDs above the given ones; may block.', since: '5.0.0', group: GROUP, complexity: 'For each stream mentioned: O(N) with N being the number of elements being returned.', args: '[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]' },
   },
   {
-    name: 'xreadgroup', arity: -7, flags: ['write', 'blocking', 'movablekeys'], acl: ['write', 'stream', 'slow', 'blocking'], getKeys: streamsKeys, run: xreadgroupCommand,
+    name: 'xreadgroup', arity: -7, flags: ['write', 'blocking', 'movablekeys'], acl: ['write', 'stream', 'slow', 'blocking'], getKeys: streamsKeys,
+    // Redis flags XREADGROUP's streams RO ACCESS although it updates the group: so does COMMAND INFO.
+    keySpecs: [keywordSpec('STREAMS', 4, ['RO', 'access'], -1, 1, 2)], getKeysProc: xreadGetKeysProc, run: xreadgroupCommand,
     docs: { summary: 'Reads entries for a consumer of a group; may block.', since: '5.0.0', group: GROUP, complexity: 'For each stream mentioned: O(M) with M the number of elements returned.', args: 'GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]' },
   },
   {

@@ -3,6 +3,7 @@
  * COMMAND INFO shows them.
  */
 import type { CommandFlag, CommandSpec, KeyRange } from '../table.js';
+import { setGetKeysProc, type KeySpecFlag } from '../key-specs.js';
 import { getCommand, getdelCommand, getexCommand, strlenCommand } from './get.js';
 import { decrbyCommand, decrCommand, incrbyCommand, incrbyfloatCommand, incrCommand } from './incr.js';
 import { lcsCommand } from './lcs.js';
@@ -10,7 +11,7 @@ import { mgetCommand, msetCommand, msetnxCommand } from './multi.js';
 import { appendCommand, getrangeCommand, setrangeCommand } from './range.js';
 import { getsetCommand, psetexCommand, setCommand, setexCommand, setnxCommand } from './set.js';
 
-function key1(...flags: string[]): KeyRange {
+function key1(...flags: KeySpecFlag[]): KeyRange {
   return { first: 1, last: 1, step: 1, flags };
 }
 
@@ -30,7 +31,10 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Returns the string value of a key.', since: '1.0.0', group: GROUP, complexity: 'O(1)', args: 'key' },
   },
   {
-    name: 'set', arity: -3, flags: WRITE, acl: ACL_WRITE_SLOW, keys: key1('RW', 'access', 'update', 'variable_flags'), run: setCommand,
+    // GET makes the key read as well: Redis's setGetKeys tells GETKEYSANDFLAGS which flags apply.
+    name: 'set', arity: -3, flags: WRITE, acl: ACL_WRITE_SLOW,
+    keys: { ...key1('RW', 'access', 'update', 'variable_flags'), notes: 'RW and ACCESS due to the optional `GET` argument' },
+    getKeysProc: setGetKeysProc, run: setCommand,
     docs: {
       summary: 'Sets the string value of a key, with optional expiry and conditions.', since: '1.0.0', group: GROUP, complexity: 'O(1)',
       args: 'key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]',
@@ -57,7 +61,7 @@ export const STRING_COMMANDS: readonly CommandSpec[] = [
     docs: { summary: 'Returns the value of a key and deletes the key.', since: '6.2.0', group: GROUP, complexity: 'O(1)', args: 'key' },
   },
   {
-    name: 'getex', arity: -2, flags: ['write', 'fast'], acl: ACL_WRITE_FAST, keys: key1('RW', 'access', 'update'), run: getexCommand,
+    name: 'getex', arity: -2, flags: ['write', 'fast'], acl: ACL_WRITE_FAST, keys: { ...key1('RW', 'access', 'update'), notes: 'RW and UPDATE because it changes the TTL' }, run: getexCommand,
     docs: {
       summary: 'Returns the value of a key and optionally changes or removes its expiry.', since: '6.2.0', group: GROUP, complexity: 'O(1)',
       args: 'key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]',
