@@ -43,6 +43,7 @@ const SIGNAL_CASES: [string, string[], string][] = [
   ['RENAME onto W', ['SET src 1'], 'RENAME src W'],
   ['RENAME from W', ['SET W 1'], 'RENAME W dst'],
   ['RENAMENX onto an existing W', ['SET W 1', 'SET src 1'], 'RENAMENX src W'],
+  ['RENAME W onto itself', ['SET W 1'], 'RENAME W W'],
   ['MSET', [], 'MSET a 1 W 2'],
   ['MSETNX refused', ['SET W 1'], 'MSETNX b 1 W 2'],
   ['APPEND nothing', ['SET W 1'], 'APPEND W ""'],
@@ -120,6 +121,7 @@ const SIGNAL_CASES: [string, string[], string][] = [
   ['PFMERGE from W', ['PFADD W a'], 'PFMERGE dst W'],
   ['PFMERGE into W', ['PFADD src a'], 'PFMERGE W src'],
   ['SORT from W into another key', ['RPUSH W 2 1'], 'SORT W STORE dst'],
+  ['SORT without STORE', ['RPUSH W 2 1'], 'SORT W'],
   ['SORT into W', ['RPUSH src 2 1'], 'SORT src STORE W'],
   ['SORT of a missing key into an existing W', ['SET W 1'], 'SORT missing STORE W'],
   ['SORT of a missing key into a missing W', [], 'SORT missing STORE W'],
@@ -161,6 +163,13 @@ const SIGNAL_CASES: [string, string[], string][] = [
   ['FLUSHALL', ['SET W 1'], 'FLUSHALL'],
   ['SWAPDB bringing W', ['SELECT 1', 'SET W 1', 'SELECT 0'], 'SWAPDB 0 1'],
   ['SWAPDB with W in neither db', ['SET other 1'], 'SWAPDB 0 1'],
+  ['SWAPDB of a db with itself', ['SET W 1'], 'SWAPDB 0 0'],
+  ['DEBUG RELOAD', ['SET W 1'], 'DEBUG RELOAD'],
+  ['DEBUG RELOAD of an empty db', [], 'DEBUG RELOAD'],
+  ['SETNX on an existing key', ['SET W 1'], 'SETNX W 2'],
+  ['HMSET', ['HSET W f 1'], 'HMSET W f 1'],
+  ['ZADD NX of a present member', ['ZADD W 1 m'], 'ZADD W NX 5 m'],
+  ['XADD trimming', ['XADD W 1-0 f v'], 'XADD W MAXLEN 1 2-0 f v'],
 ];
 
 /** Scenarios about expiry and dbs, with their own shape. */
