@@ -9,6 +9,7 @@ import { encodeCommand } from '../../protocol/encode.js';
 import { RawClient, escapeBytes } from '../helpers/raw.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { redisAvailable, startRealRedis, type RealRedis } from '../helpers/real-redis.js';
+import { rng } from '../helpers/rng.js';
 
 const HAVE_REDIS = redisAvailable();
 if (!HAVE_REDIS) console.warn('[protocol] redis-server not found on PATH: differential protocol tests are SKIPPED');
@@ -19,17 +20,6 @@ function b(text: string): Buffer {
 
 const protoErr = (reason: string): string => `-ERR Protocol error: ${reason}\r\n`;
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Polls `check` until it is true or the deadline passes. */
 async function until(check: () => boolean, timeoutMs = 5000): Promise<boolean> {

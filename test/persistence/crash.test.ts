@@ -33,6 +33,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCommand } from '../../protocol/encode.js';
 import { RawClient, type RespValue } from '../helpers/raw.js';
 import { freePort, which } from '../helpers/real-redis.js';
+import { rng } from '../helpers/rng.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ROUNDS = Math.max(1, Number(process.env.REWIND_CRASH_ROUNDS ?? '5') || 5);
@@ -45,17 +46,6 @@ const CHECK_AOF = which('redis-check-aof');
 
 console.log(`[crash] seed ${SEED} (REWIND_CRASH_SEED), ${ROUNDS} rounds per policy (REWIND_CRASH_ROUNDS)`);
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { RespParser, splitInline, type ParserLimits } from '../../../protocol/resp-parser.js';
 import { encodeCommand } from '../../../protocol/encode.js';
+import { rng } from '../../helpers/rng.js';
 
 const DEFAULT_LIMITS: ParserLimits = { maxBulkLen: 512 * 1024 * 1024, unauthenticated: false };
 
@@ -56,17 +57,6 @@ function chunked(buf: Buffer, size: number): Buffer[] {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomChunks(buf: Buffer, seed: number, max: number): Buffer[] {
   const r = rng(seed);
