@@ -30,6 +30,10 @@ export interface ClientView {
   /** CLIENT LIST `multi=`: commands queued since MULTI, -1 outside MULTI. */
   readonly multiCount: number;
   readonly user: string;
+  /** CLIENT LIST sub= psub= ssub=: channels, patterns and shard channels subscribed to. */
+  readonly subCount: number;
+  readonly psubCount: number;
+  readonly ssubCount: number;
   noEvict: boolean;
   noTouch: boolean;
   /** Closes the connection after pending replies are flushed. */
@@ -58,6 +62,20 @@ export interface CommandContext extends ClientView {
   startMonitor(): void;
   /** Ends MONITOR mode (RESET). */
   stopMonitor(): void;
+  /**
+   * (P|S)SUBSCRIBE: adds the subscriptions and writes one confirmation push per name
+   * (`subscribe`, name, count), as Redis 7.0.
+   */
+  subscribe(kind: PubSubKind, names: readonly Buffer[]): void;
+  /**
+   * (P|S)UNSUBSCRIBE: removes the named subscriptions, or every one of the kind when `names` is
+   * empty, writing one confirmation each; with nothing to remove, one with a null name.
+   */
+  unsubscribe(kind: PubSubKind, names: readonly Buffer[]): void;
+  /** RESET: drops every subscription without a reply. */
+  resetPubSub(): void;
+  /** True while subscribed to anything (Redis's CLIENT_PUBSUB flag). */
+  readonly inPubSub: boolean;
   /**
    * Blocks this client on keys of its selected db (BLPOP, BZPOPMIN, XREAD BLOCK...), as Redis 7.2
    * does: the handler found nothing to serve and calls this instead of replying. When one of the
@@ -93,6 +111,23 @@ export interface CommandContext extends ClientView {
   watchKeys(keys: readonly Buffer[]): void;
   /** UNWATCH: forgets every watched key and whether one of them changed. */
   unwatchKeys(): void;
+}
+
+/** The three subscription spaces: SUBSCRIBE channels, PSUBSCRIBE patterns, SSUBSCRIBE shard channels. */
+export type PubSubKind = 'channel' | 'pattern' | 'shard';
+
+/** PUBLISH, SPUBLISH and PUBSUB's view of the subscriptions (server/pubsub.ts). */
+export interface PubSubApi {
+  /** Delivers to channel (and, for 'channel', matching pattern) subscribers; returns how many got it. */
+  publish(kind: 'channel' | 'shard', channel: Buffer, message: Buffer): number;
+  /** Channels with at least one subscriber, filtered by a glob pattern when given. */
+  channels(kind: 'channel' | 'shard', pattern: string | null): string[];
+  /** Subscribers of one channel (patterns not counted). */
+  subscribers(kind: 'channel' | 'shard', channel: string): number;
+  /** Distinct patterns with subscribers (PUBSUB NUMPAT, INFO pubsub_patterns). */
+  readonly patternCount: number;
+  /** Channels with subscribers (INFO pubsub_channels / pubsubshard_channels). */
+  channelCount(kind: 'channel' | 'shard'): number;
 }
 
 export interface ConfigApi {
@@ -201,6 +236,7 @@ export interface ServerApi {
   readonly persistence: PersistenceApi;
   readonly table: CommandTable;
   readonly config: ConfigApi;
+  readonly pubsub: PubSubApi;
   readonly stats: ServerStats;
   readonly version: string;
   /** Rewind's own version (INFO rewind_version); `version` is the Redis version we match. */

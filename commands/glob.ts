@@ -5,29 +5,44 @@
  */
 
 export function globMatch(pattern: string, text: string, nocase = false): boolean {
-  return matchAt(pattern, 0, text, 0, nocase, 0);
+  // stringmatchlen compares only while both sides have bytes left: an empty text matches only an
+  // empty pattern, so `*` does not match "" (KEYS * and SCAN MATCH * skip matching altogether).
+  if (text.length === 0) return pattern.length === 0;
+  return matchAt(pattern, 0, text, 0, nocase, 0) === MATCH;
 }
+
+const NO_MATCH = 0;
+const MATCH = 1;
+/**
+ * A `*` tried every rest of the text and failed: no other split can succeed either, so every
+ * pending `*` stops (Redis 7.0.10's skipLongerMatches, which keeps `a*a*a*...b` linear).
+ */
+const GIVE_UP = 2;
+type Outcome = typeof NO_MATCH | typeof MATCH | typeof GIVE_UP;
 
 function fold(c: number, nocase: boolean): number {
   return nocase && c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-function matchAt(p: string, pi: number, s: string, si: number, nocase: boolean, depth: number): boolean {
-  // Redis caps recursion for pathological patterns; the iterative star handling below keeps depth low.
-  if (depth > 1000) return false;
+function matchAt(p: string, pi: number, s: string, si: number, nocase: boolean, depth: number): Outcome {
+  // A bound on recursion, as Redis has for pathological patterns.
+  if (depth > 1000) return NO_MATCH;
   const plen = p.length;
   const slen = s.length;
   while (pi < plen) {
     const pc = p.charCodeAt(pi);
     if (pc === 42 /* * */) {
       while (pi + 1 < plen && p.charCodeAt(pi + 1) === 42) pi++;
-      if (pi + 1 === plen) return true;
-      for (let k = si; k <= slen; k++) {
-        if (matchAt(p, pi + 1, s, k, nocase, depth + 1)) return true;
+      if (pi + 1 === plen) return MATCH;
+      if (si === slen) return NO_MATCH;
+      // The rest of the pattern is not all stars, so it cannot match an empty rest of the text.
+      for (let k = si; k < slen; k++) {
+        const r = matchAt(p, pi + 1, s, k, nocase, depth + 1);
+        if (r !== NO_MATCH) return r;
       }
-      return false;
+      return GIVE_UP;
     }
-    if (si >= slen) return false;
+    if (si >= slen) return NO_MATCH;
     const sc = s.charCodeAt(si);
     if (pc === 63 /* ? */) {
       pi++;
@@ -62,15 +77,15 @@ function matchAt(p: string, pi: number, s: string, si: number, nocase: boolean, 
         pi++;
       }
       if (not) matched = !matched;
-      if (!matched) return false;
+      if (!matched) return NO_MATCH;
       pi++;
       si++;
       continue;
     }
     if (pc === 92 /* \ */ && pi + 1 < plen) pi++;
-    if (fold(p.charCodeAt(pi), nocase) !== fold(sc, nocase)) return false;
+    if (fold(p.charCodeAt(pi), nocase) !== fold(sc, nocase)) return NO_MATCH;
     pi++;
     si++;
   }
-  return si === slen;
+  return si === slen ? MATCH : NO_MATCH;
 }

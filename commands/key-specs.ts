@@ -161,7 +161,8 @@ export function keySpecProblem(spec: CommandSpec): string | null {
   const specs = keySpecsOf(spec);
   for (const s of specs) {
     const access = s.flags.filter((f) => f === 'RO' || f === 'RW' || f === 'OW' || f === 'RM');
-    if (access.length !== 1) return 'a key spec needs exactly one of RO RW OW RM';
+    // A not_key spec names something else (SPUBLISH's shard channel): Redis gives it no access flag.
+    if (s.flags.includes('not_key') ? access.length !== 0 : access.length !== 1) return 'a key spec needs exactly one of RO RW OW RM';
     if (s.beginSearch !== 'unknown' && 'index' in s.beginSearch && s.beginSearch.index < 1) return 'a key spec begins before argv[1]';
   }
   if (spec.keySpecs !== undefined) {

@@ -6,13 +6,14 @@
 import type { Argv } from '../protocol/resp-parser.js';
 import { RespParser, type ParserLimits } from '../protocol/resp-parser.js';
 import { ReplyWriter, type ReplySink, type RespVersion } from '../protocol/reply-writer.js';
-import type { CommandContext, CommandStats, ReplyMode } from '../commands/context.js';
+import type { CommandContext, CommandStats, PubSubKind, ReplyMode } from '../commands/context.js';
 import type { CommandSpec } from '../commands/table.js';
 import type { BlockedState } from './blocking.js';
 import type { Db } from '../commands/keyspace/db.js';
 import type { ServerState } from './server-state.js';
 import { discardTransaction, MultiState } from './multi.js';
 import type { Watcher, WatchedKey } from './watch.js';
+import type { ClientSubscriptions } from './pubsub.js';
 
 /** The socket side of a client; net.Socket satisfies it. */
 export interface ClientSocket extends ReplySink {
@@ -25,6 +26,8 @@ export interface ClientSocket extends ReplySink {
   readonly remotePort?: number | undefined;
   readonly localAddress?: string | undefined;
   readonly localPort?: number | undefined;
+  /** Bytes handed to write() and not yet sent (net.Socket's), for output buffer limits. */
+  readonly writableLength?: number;
 }
 
 export const FLAG_CLOSE_AFTER_REPLY = 1;
@@ -82,6 +85,10 @@ export class Client implements CommandContext, Watcher {
    * command's own errors are those written since, so EXEC does not count its queued commands'.
    */
   errorMark = 0;
+  /** Channels, patterns and shard channels this client subscribes to; null when none ever. */
+  subscriptions: ClientSubscriptions | null = null;
+  /** When the unsent output first passed the pubsub soft limit (unix ms), 0 when under it. */
+  softLimitSince = 0;
 
   constructor(
     readonly server: ServerState,
@@ -136,9 +143,48 @@ export class Client implements CommandContext, Watcher {
     return this.reply.pendingBytes;
   }
 
+  /** Unsent output: replies not yet flushed plus what the socket still buffers. */
+  get unsentBytes(): number {
+    return this.reply.pendingBytes + (this.socket?.writableLength ?? 0);
+  }
+
+  get subCount(): number {
+    return this.subscriptions?.channel.size ?? 0;
+  }
+
+  get psubCount(): number {
+    return this.subscriptions?.pattern.size ?? 0;
+  }
+
+  get ssubCount(): number {
+    return this.subscriptions?.shard.size ?? 0;
+  }
+
+  get inPubSub(): boolean {
+    return this.subscriptions !== null && this.subscriptions.total > 0;
+  }
+
+  /** True once closing was decided (QUIT, CLIENT KILL, an output limit): no more output is queued. */
+  get closing(): boolean {
+    return (this.flags & (FLAG_CLOSED | FLAG_CLOSE_AFTER_REPLY)) !== 0;
+  }
+
+  subscribe(kind: PubSubKind, names: readonly Buffer[]): void {
+    this.server.pubsub.subscribe(this, kind, names);
+  }
+
+  unsubscribe(kind: PubSubKind, names: readonly Buffer[]): void {
+    this.server.pubsub.unsubscribe(this, kind, names);
+  }
+
+  resetPubSub(): void {
+    this.server.pubsub.unsubscribeAll(this);
+  }
+
   get flagsText(): string {
     let f = '';
     if ((this.flags & FLAG_MONITOR) !== 0) f += 'O';
+    if (this.inPubSub) f += 'P';
     if (this.multi !== null) f += 'x';
     if (this.dirtyCas) f += 'd';
     if ((this.flags & FLAG_CLOSE_AFTER_REPLY) !== 0) f += 'c';
@@ -244,6 +290,18 @@ export class Client implements CommandContext, Watcher {
     }
   }
 
+  /**
+   * Closes at once, dropping unsent output (Redis's freeClientAsync for a client over its output
+   * buffer limit): flushing what overflowed would defeat the limit.
+   */
+  closeNow(): void {
+    if ((this.flags & FLAG_CLOSED) !== 0) return;
+    this.flags |= FLAG_CLOSED;
+    this.reply.discard();
+    this.server.pubsub.unsubscribeAll(this);
+    this.socket?.destroy();
+  }
+
   blockOnKeys(keys: readonly string[], timeoutMs: number, onTimeout: (reply: ReplyWriter) => void): void {
     // Commands run by EXEC or a script must not wait: they answer as if the timeout passed.
     if (this.neverBlock) onTimeout(this.reply);
@@ -260,6 +318,7 @@ export class Client implements CommandContext, Watcher {
     discardTransaction(this.server, this);
     this.server.blocking.forget(this);
     this.server.monitors.delete(this);
+    this.server.pubsub.unsubscribeAll(this);
     this.server.removeClient(this);
   }
 }

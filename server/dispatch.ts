@@ -73,6 +73,11 @@ function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
   if (server.denyWrites !== null && (checkedFlags(spec, c).includes('write') || spec.name === 'ping')) {
     return refuse(server, c, spec, stats, argv, server.denyWrites, false);
   }
+  if (c.reply.resp === 2 && c.inPubSub && !SUBSCRIBED_MODE.has(spec.name)) {
+    // RESP2 has no way to tell a reply from a message: a subscribed connection only manages its
+    // subscriptions (Redis 7.0 wording; RESP3's push frames lift the restriction).
+    return refuse(server, c, spec, stats, argv, errSubscribedMode(spec.name), true);
+  }
   if (multi !== null && !RUN_IN_MULTI.has(spec.name)) {
     // Redis stops storing once EXEC is bound to fail; the client still sees +QUEUED.
     if (!multi.refused && !c.dirtyCas) multi.queue(spec, stats, argv);
@@ -81,6 +86,15 @@ function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
     return;
   }
   call(server, c, spec, stats, argv);
+}
+
+/** What a RESP2 client may run while subscribed. */
+const SUBSCRIBED_MODE = new Set([
+  'subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe', 'ping', 'quit', 'reset',
+]);
+
+function errSubscribedMode(name: string): string {
+  return `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
 }
 
 /** What a client in MULTI runs at once instead of queueing. */

@@ -21,6 +21,7 @@ import { FunctionLibraries } from '../commands/scripting/libraries.js';
 import { keyIndexes } from '../commands/table.js';
 import type { BackgroundSave } from '../persistence/background-save.js';
 import { Persistence } from './persistence.js';
+import { PubSub, parsePubSubLimit } from './pubsub.js';
 import { createValueSerializer } from '../persistence/value-serializer.js';
 
 export const REWIND_VERSION = '0.1.0';
@@ -62,6 +63,8 @@ export class ServerState implements ServerApi {
   readonly blocking: BlockingRegistry;
   /** Keys clients WATCH, and the touches that make their EXEC fail. */
   readonly watches: WatchRegistry;
+  /** Channel, pattern and shard-channel subscriptions; PUBLISH delivers through it. */
+  readonly pubsub: PubSub;
   tcpPort = 0;
   lastSave = Math.floor(Date.now() / 1000);
   requirePass = '';
@@ -159,6 +162,16 @@ export class ServerState implements ServerApi {
     });
     config.watch('requirepass', (v) => {
       this.requirePass = v;
+    });
+    this.pubsub = new PubSub(
+      (c) => this.queueFlush(c),
+      (c, used) => {
+        this.log.warn({ client: c.id, addr: c.addr, used }, 'client scheduled to be closed ASAP for overcoming of output buffer limits');
+        c.closeNow();
+      },
+    );
+    config.watch('client-output-buffer-limit', (v) => {
+      this.pubsub.limit = parsePubSubLimit(v);
     });
     this.persistence = new Persistence(this);
     config.watch('proto-max-bulk-len', (v) => {
@@ -487,7 +500,8 @@ export class ServerState implements ServerApi {
     if (timeout > 0) {
       const limit = Date.now() - timeout * 1000;
       for (const c of this.clientsById.values()) {
-        if (c.lastInteraction < limit && (c.flags & 2) === 0) c.close();
+        // MONITOR and subscribed clients wait for the server, not the other way: no idle timeout (Redis).
+        if (c.lastInteraction < limit && (c.flags & 2) === 0 && !c.inPubSub) c.close();
       }
       this.afterBatch();
     }

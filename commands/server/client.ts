@@ -20,9 +20,9 @@ function validName(b: Buffer): boolean {
   return true;
 }
 
-/** A client's type for TYPE filters; Rewind has no replication, and pubsub comes later. */
-function clientType(_v: ClientView): string {
-  return 'normal';
+/** A client's type for TYPE filters; Rewind has no replication. */
+function clientType(v: ClientView): string {
+  return v.subCount + v.psubCount + v.ssubCount > 0 ? 'pubsub' : 'normal';
 }
 
 function parseType(b: Buffer): string | null {
@@ -37,7 +37,7 @@ export function clientInfoLine(v: ClientView, now: number, currentCmd: string | 
   const omem = v.outputBytes;
   return `id=${v.id} addr=${v.addr} laddr=${v.laddr} fd=${v.fd} name=${v.name}`
     + ` age=${Math.floor((now - v.createdAt) / 1000)} idle=${Math.floor((now - v.lastInteraction) / 1000)}`
-    + ` flags=${v.flagsText} db=${v.dbIndex} sub=0 psub=0 ssub=0 multi=${v.multiCount} qbuf=${qbuf} qbuf-free=0`
+    + ` flags=${v.flagsText} db=${v.dbIndex} sub=${v.subCount} psub=${v.psubCount} ssub=${v.ssubCount} multi=${v.multiCount} qbuf=${qbuf} qbuf-free=0`
     + ` argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=${omem} tot-mem=${1024 + qbuf + omem}`
     + ` events=r${omem > 0 ? 'w' : ''} cmd=${currentCmd ?? v.lastCommand} user=${v.user} redir=-1 resp=${v.resp}`
     + ` lib-name=${v.libName} lib-ver=${v.libVer}`;

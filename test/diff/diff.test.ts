@@ -59,6 +59,11 @@ describe('harness', () => {
       [6, 'skip'],
       [7, 'plain', ['SET', 'h', '#']],
     ]);
+    const two = parseCorpus('p.redis', 'SUBSCRIBE a\n!read\n!other PUBLISH a "m 1"\n');
+    expect(two.map((s) => (s.kind === 'command' ? [s.kind, s.other === true, s.argv.map(String)] : [s.kind]))).toEqual([
+      ['command', false, ['SUBSCRIBE', 'a']], ['read'], ['command', true, ['PUBLISH', 'a', 'm 1']],
+    ]);
+    expect(() => parseCorpus('q.redis', '!read PING\n')).toThrow('q.redis:1: !read takes nothing');
     expect(() => parseCorpus('y.redis', 'PING\nECHO "open\n')).toThrow('y.redis:2: unbalanced quotes');
     expect(() => parseCorpus('z.redis', '!nope PING\n')).toThrow('z.redis:1: unknown directive !nope');
   });

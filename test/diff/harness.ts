@@ -21,7 +21,8 @@ import { RawClient, escapeBytes, type Reply } from '../helpers/raw.js';
 export type Directive = 'plain' | 'sorted' | 'scan' | 'ignore';
 
 export type CorpusStep =
-  | { kind: 'command'; line: number; text: string; directive: Directive; argv: Buffer[] }
+  | { kind: 'command'; line: number; text: string; directive: Directive; argv: Buffer[]; other?: boolean }
+  | { kind: 'read'; line: number; text: string }
   | { kind: 'sleep'; line: number; text: string; ms: number }
   | { kind: 'skip'; line: number; text: string };
 
@@ -52,7 +53,7 @@ export function stripComment(text: string): string {
   return text.trimEnd();
 }
 
-const DIRECTIVES = new Set(['sorted', 'scan', 'ignore', 'sleep', 'redis72']);
+const DIRECTIVES = new Set(['sorted', 'scan', 'ignore', 'sleep', 'redis72', 'read', 'other']);
 
 /** Parses a corpus into steps; throws CorpusSyntaxError naming file:line. */
 export function parseCorpus(file: string, source: string): CorpusStep[] {
@@ -72,6 +73,18 @@ export function parseCorpus(file: string, source: string): CorpusStep[] {
       if (!DIRECTIVES.has(name)) throw new CorpusSyntaxError(`${where}: unknown directive !${name}`);
       if (name === 'redis72') {
         steps.push({ kind: 'skip', line, text });
+        continue;
+      }
+      if (name === 'read') {
+        if (body !== '') throw new CorpusSyntaxError(`${where}: !read takes nothing`);
+        steps.push({ kind: 'read', line, text });
+        continue;
+      }
+      if (name === 'other') {
+        const ob = Buffer.from(body, 'latin1');
+        const oargv = splitInline(ob, 0, ob.length);
+        if (oargv === null || oargv.length === 0) throw new CorpusSyntaxError(`${where}: !other needs a command: ${text}`);
+        steps.push({ kind: 'command', line, text, directive: 'plain', argv: oargv.map((a) => Buffer.from(a)), other: true });
         continue;
       }
       if (name === 'sleep') {
@@ -200,6 +213,9 @@ export async function runCorpus(file: string, steps: readonly CorpusStep[], ends
   const mismatches: Mismatch[] = [];
   let redis = await RawClient.connect(ends.redisPort);
   let rewind = await RawClient.connect(ends.rewindPort);
+  // `!other` lines go through a second pair of connections, opened on first use (a PUBLISH to the
+  // main connection's subscriptions).
+  let others: [RawClient, RawClient] | null = null;
   const reopen = async (): Promise<void> => {
     await Promise.all([redis.close(), rewind.close()]);
     redis = await RawClient.connect(ends.redisPort);
@@ -210,6 +226,22 @@ export async function runCorpus(file: string, steps: readonly CorpusStep[], ends
       if (step.kind === 'skip') continue;
       if (step.kind === 'sleep') {
         await new Promise((r) => setTimeout(r, step.ms));
+        continue;
+      }
+      if (step.kind === 'read') {
+        // One more reply on the main connection without sending (a push, SUBSCRIBE's second confirmation).
+        const [a, b] = await Promise.all([readOutcome(redis, quietMs), readOutcome(rewind, quietMs)]);
+        const reason = compareOutcomes('plain', a, b);
+        if (reason !== null) mismatches.push({ file, line: step.line, command: step.text, reason, redis: describe(a), rewind: describe(b) });
+        continue;
+      }
+      if (step.other === true) {
+        others ??= [await RawClient.connect(ends.redisPort), await RawClient.connect(ends.rewindPort)];
+        const ob = encodeCommand(step.argv);
+        await Promise.all([send(others[0], ob), send(others[1], ob)]);
+        const [a, b] = await Promise.all([readOutcome(others[0], quietMs), readOutcome(others[1], quietMs)]);
+        const reason = compareOutcomes('plain', a, b);
+        if (reason !== null) mismatches.push({ file, line: step.line, command: step.text, reason, redis: describe(a), rewind: describe(b) });
         continue;
       }
       const bytes = encodeCommand(step.argv);
@@ -243,7 +275,7 @@ export async function runCorpus(file: string, steps: readonly CorpusStep[], ends
       mismatches.push({ file, line: 0, command: '(PING after the last line)', reason: `${reason}: a line left an extra reply`, redis: describe(a), rewind: describe(b) });
     }
   } finally {
-    await Promise.all([redis.close(), rewind.close()]);
+    await Promise.all([redis.close(), rewind.close(), others?.[0].close(), others?.[1].close()]);
   }
   return mismatches;
 }
