@@ -7,6 +7,7 @@ import type { ReplyWriter, RespVersion } from '../protocol/reply-writer.js';
 import type { Db } from './keyspace/db.js';
 import type { Value } from './keyspace/value.js';
 import type { CommandTable } from './table.js';
+import type { NotifyClass } from './notify.js';
 
 /** CLIENT REPLY mode. */
 export type ReplyMode = 'on' | 'off' | 'skip';
@@ -74,6 +75,12 @@ export interface CommandContext extends ClientView {
   unsubscribe(kind: PubSubKind, names: readonly Buffer[]): void;
   /** RESET: drops every subscription without a reply. */
   resetPubSub(): void;
+  /**
+   * Redis's notifyKeyspaceEvent for a key of the selected db: publishes `event` on
+   * `__keyspace@<db>__:<key>` and/or `key` on `__keyevent@<db>__:<event>` when
+   * notify-keyspace-events enables the class. Call it after the change, as Redis does.
+   */
+  notify(cls: NotifyClass, event: string, key: Buffer | string): void;
   /** True while subscribed to anything (Redis's CLIENT_PUBSUB flag). */
   readonly inPubSub: boolean;
   /**

@@ -14,6 +14,7 @@ import type { ServerState } from './server-state.js';
 import { discardTransaction, MultiState } from './multi.js';
 import type { Watcher, WatchedKey } from './watch.js';
 import type { ClientSubscriptions } from './pubsub.js';
+import type { NotifyClass } from '../commands/notify.js';
 
 /** The socket side of a client; net.Socket satisfies it. */
 export interface ClientSocket extends ReplySink {
@@ -175,6 +176,11 @@ export class Client implements CommandContext, Watcher {
 
   unsubscribe(kind: PubSubKind, names: readonly Buffer[]): void {
     this.server.pubsub.unsubscribe(this, kind, names);
+  }
+
+  notify(cls: NotifyClass, event: string, key: Buffer | string): void {
+    const server = this.server;
+    if ((server.notifyFlags & cls) !== 0) server.notifyKeyspaceEvent(cls, event, key, this.dbIndex);
   }
 
   resetPubSub(): void {

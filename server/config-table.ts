@@ -13,7 +13,8 @@ export type ParamType =
   | { kind: 'string' }
   | { kind: 'save' }
   | { kind: 'list' }
-  | { kind: 'client-output-buffer-limit' };
+  | { kind: 'client-output-buffer-limit' }
+  | { kind: 'keyspace-events' };
 
 export interface ParamSpec {
   readonly name: string;
@@ -74,7 +75,7 @@ export const PARAMS: readonly ParamSpec[] = [
   p('slowlog-log-slower-than', int(-1, LONG_MAX), '10000'),
   p('slowlog-max-len', int(0, LONG_MAX), '128'),
   p('busy-reply-threshold', int(0, LONG_MAX), '5000', true, { alias: 'lua-time-limit' }),
-  p('notify-keyspace-events', STRING, ''),
+  p('notify-keyspace-events', { kind: 'keyspace-events' }, ''),
   // memory
   p('maxmemory', memory(), '0'),
   p('maxmemory-policy', oneOf('volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'), 'noeviction'),

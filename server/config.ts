@@ -8,6 +8,7 @@ import { globMatch } from '../commands/glob.js';
 import type { ConfigApi } from '../commands/context.js';
 import { splitInline } from '../protocol/resp-parser.js';
 import { PARAMS, type ParamSpec } from './config-table.js';
+import { ERR_NOTIFY_CLASS, notifyFlagsFromString, notifyFlagsToString } from '../commands/notify.js';
 
 export class ConfigError extends Error {}
 
@@ -65,6 +66,12 @@ export function normalize(spec: ParamSpec, raw: string): { value: string } | { e
       const words = raw.trim().split(/\s+/).filter((w) => w !== '');
       if (words.length % 2 !== 0 || words.some((w) => !/^\d+$/.test(w))) return { error: 'Invalid save parameters' };
       return { value: words.join(' ') };
+    }
+    case 'keyspace-events': {
+      const flags = notifyFlagsFromString(raw);
+      if (flags < 0) return { error: ERR_NOTIFY_CLASS };
+      // Kept as given: the canonical form (display()) drops `n` under `A`, the flags keep it.
+      return { value: raw };
     }
     case 'client-output-buffer-limit': {
       const words = raw.trim().split(/\s+/);
@@ -187,6 +194,7 @@ export class Config implements ConfigApi {
   private display(spec: ParamSpec): string {
     const v = this.values.get(spec.name)!;
     if (spec.name === 'bind') return v.split(' ').filter((a) => a !== '').join(' ');
+    if (spec.type.kind === 'keyspace-events') return notifyFlagsToString(notifyFlagsFromString(v));
     return v;
   }
 }

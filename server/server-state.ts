@@ -22,6 +22,9 @@ import { keyIndexes } from '../commands/table.js';
 import type { BackgroundSave } from '../persistence/background-save.js';
 import { Persistence } from './persistence.js';
 import { PubSub, parsePubSubLimit } from './pubsub.js';
+import {
+  NOTIFY_EXPIRED, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, notifyFlagsFromString, type NotifyClass,
+} from '../commands/notify.js';
 import { createValueSerializer } from '../persistence/value-serializer.js';
 
 export const REWIND_VERSION = '0.1.0';
@@ -65,6 +68,8 @@ export class ServerState implements ServerApi {
   readonly watches: WatchRegistry;
   /** Channel, pattern and shard-channel subscriptions; PUBLISH delivers through it. */
   readonly pubsub: PubSub;
+  /** notify-keyspace-events as bits; classes are only checked when K or E is set (0 otherwise). */
+  notifyFlags = 0;
   tcpPort = 0;
   lastSave = Math.floor(Date.now() / 1000);
   requirePass = '';
@@ -117,6 +122,7 @@ export class ServerState implements ServerApi {
       lookups: this.stats,
       expired: (db, key) => {
         this.stats.expiredKeys++;
+        if ((this.notifyFlags & NOTIFY_EXPIRED) !== 0) this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
         this.propagate(db.id, [this.lazyExpire ? UNLINK : DEL, Buffer.from(key, 'latin1')]);
         if (this.watches.size > 0) this.watches.touch(db.id, key);
       },
@@ -170,6 +176,11 @@ export class ServerState implements ServerApi {
         c.closeNow();
       },
     );
+    config.watch('notify-keyspace-events', (v) => {
+      const flags = notifyFlagsFromString(v);
+      // Without a channel kind nothing is published: keep the hot-path test a single bit check.
+      this.notifyFlags = (flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)) === 0 ? 0 : flags;
+    });
     config.watch('client-output-buffer-limit', (v) => {
       this.pubsub.limit = parsePubSubLimit(v);
     });
@@ -429,6 +440,24 @@ export class ServerState implements ServerApi {
   /** EXEC for a client in MULTI (server/multi.ts), running the queue through dispatch's call(). */
   execTransaction(c: Client): void {
     execTransaction(this, c, call);
+  }
+
+  /**
+   * Redis's notifyKeyspaceEvent: `event` to `__keyspace@<db>__:<key>` (K) and `key` to
+   * `__keyevent@<db>__:<event>` (E). Subscribers get it at once, in the order events happen.
+   */
+  notifyKeyspaceEvent(cls: NotifyClass, event: string, key: Buffer | string, dbIndex: number): void {
+    const flags = this.notifyFlags;
+    if ((flags & cls) === 0) return;
+    const keyBuf = typeof key === 'string' ? Buffer.from(key, 'latin1') : key;
+    const eventBuf = Buffer.from(event, 'latin1');
+    if ((flags & NOTIFY_KEYSPACE) !== 0) {
+      const channel = Buffer.concat([Buffer.from(`__keyspace@${dbIndex}__:`, 'latin1'), keyBuf]);
+      this.pubsub.publish('channel', channel, eventBuf);
+    }
+    if ((flags & NOTIFY_KEYEVENT) !== 0) {
+      this.pubsub.publish('channel', Buffer.from(`__keyevent@${dbIndex}__:${event}`, 'latin1'), keyBuf);
+    }
   }
 
   /** Redis's signalModifiedKey for writes made outside a command's keys (REWIND RESTORE). */

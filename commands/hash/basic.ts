@@ -7,6 +7,7 @@ import { RedisError } from '../../protocol/errors.js';
 import type { CommandContext } from '../context.js';
 import { keyOf, valueOf } from '../args.js';
 import { convertForArgs, convertForSize, hashLimits, HashValue, readHash } from './hash-value.js';
+import { NOTIFY_HASH } from '../notify.js';
 
 function wrongArity(name: string): RedisError {
   return new RedisError(`ERR wrong number of arguments for '${name}' command`);
@@ -28,6 +29,7 @@ function hsetGeneric(c: CommandContext, argv: Argv): number {
   if (limits !== null) convertForSize(h, limits);
   if (!existed) c.db.set(key, h);
   c.dirty += (argv.length - 2) / 2;
+  c.notify(NOTIFY_HASH, 'hset', argv[1]!);
   return added;
 }
 

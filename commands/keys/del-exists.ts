@@ -7,13 +7,17 @@ import type { Argv } from '../../protocol/resp-parser.js';
 import type { CommandContext } from '../context.js';
 import { keyOf } from '../args.js';
 import { typeOf } from '../keyspace/value.js';
+import { NOTIFY_GENERIC } from '../notify.js';
 
 /** DEL and UNLINK: values are dropped at once either way (a JS object is freed by the GC). */
 export function delCommand(c: CommandContext, argv: Argv): void {
   const db = c.db;
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (db.delete(keyOf(argv[i]!))) deleted++;
+    if (db.delete(keyOf(argv[i]!))) {
+      deleted++;
+      c.notify(NOTIFY_GENERIC, 'del', argv[i]!);
+    }
   }
   c.dirty += deleted;
   c.reply.integer(deleted);

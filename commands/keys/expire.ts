@@ -12,6 +12,7 @@ import { parseLong, parseLongExact } from '../../protocol/numbers.js';
 import type { CommandContext } from '../context.js';
 import { isWord, keyOf } from '../args.js';
 import { ERR_EXPIRE_GT_LT, ERR_EXPIRE_NX_COMBO, errUnsupportedOption } from './errors.js';
+import { NOTIFY_GENERIC } from '../notify.js';
 
 const NX = 1;
 const XX = 2;
@@ -83,8 +84,10 @@ function expireGeneric(c: CommandContext, argv: Argv, name: string, relative: bo
     db.delete(key);
     const lazy = c.server.config.get('lazyfree-lazy-expire') === 'yes';
     c.propagateAs([lazy ? UNLINK : DEL, argv[1]!]);
+    c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
   } else {
     db.setExpire(key, when);
+    c.notify(NOTIFY_GENERIC, 'expire', argv[1]!);
     if (name !== 'pexpireat') {
       const logged = argv.slice();
       logged[0] = PEXPIREAT;
@@ -148,5 +151,6 @@ export function persistCommand(c: CommandContext, argv: Argv): void {
   if (!c.noTouch) db.get(key);
   if (!db.persist(key)) return c.reply.integer(0);
   c.dirty++;
+  c.notify(NOTIFY_GENERIC, 'persist', argv[1]!);
   c.reply.integer(1);
 }

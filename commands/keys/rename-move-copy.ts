@@ -12,6 +12,7 @@ import { isWord, keyOf } from '../args.js';
 import { parseLong } from '../../protocol/numbers.js';
 import type { Db } from '../keyspace/db.js';
 import { cloneValue, type Value } from '../keyspace/value.js';
+import { NOTIFY_GENERIC } from '../notify.js';
 
 const ERR_INT_RANGE = 'ERR value is out of range, value must between -2147483648 and 2147483647';
 
@@ -61,6 +62,8 @@ function renameGeneric(c: CommandContext, argv: Argv, nx: boolean): void {
   store(db, dst, value, expire);
   db.delete(src);
   c.dirty++;
+  c.notify(NOTIFY_GENERIC, 'rename_from', argv[1]!);
+  c.notify(NOTIFY_GENERIC, 'rename_to', argv[2]!);
   if (nx) c.reply.integer(1);
   else c.reply.ok();
 }

@@ -14,9 +14,10 @@ import type { ReplyWriter } from '../../protocol/reply-writer.js';
 import { ERR_WRONGTYPE } from '../../protocol/errors.js';
 import { keyOf } from '../args.js';
 import { ListValue } from './value.js';
-import { LIST_HEAD, LIST_TAIL, type Where, afterRemoval, popOne, timeoutArg, whereArg } from './common.js';
+import { LIST_HEAD, LIST_TAIL, type Where, afterRemoval, popEvent, popOne, timeoutArg, whereArg } from './common.js';
 import { LPOP, RPOP, mpopServe, parseMpop } from './push-pop.js';
 import { moveServe } from './move.js';
+import { NOTIFY_LIST } from '../notify.js';
 
 const LMOVE = Buffer.from('LMOVE');
 const RPOPLPUSH = Buffer.from('RPOPLPUSH');
@@ -45,6 +46,7 @@ function bpopGeneric(c: CommandContext, argv: Argv, where: Where): void {
       if (v === undefined) continue;
       if (!(v instanceof ListValue)) return c.reply.error(ERR_WRONGTYPE);
       const s = popOne(v, where);
+      c.notify(NOTIFY_LIST, popEvent(where), argv[i]!);
       afterRemoval(c, key, v);
       c.dirty++;
       c.propagateAs([where === LIST_HEAD ? LPOP : RPOP, argv[i]!]);

@@ -7,6 +7,7 @@ import { ERR_SYNTAX, ERR_TIMEOUT_NEGATIVE, ERR_TIMEOUT_NOT_FLOAT, ERR_WRONGTYPE,
 import { isWord } from '../args.js';
 import { parseLongDouble } from '../string/long-double.js';
 import { ListValue } from './value.js';
+import { NOTIFY_GENERIC } from '../notify.js';
 
 export const LIST_HEAD = 0;
 export const LIST_TAIL = 1;
@@ -41,8 +42,18 @@ export function argBytes(argv: readonly Buffer[], from: number, to = argv.length
 
 /** After elements left a list: delete it when empty, else let it return to listpack. */
 export function afterRemoval(c: CommandContext, key: string, list: ListValue): void {
-  if (list.length === 0) c.db.delete(key);
-  else list.shrunk(listFill(c));
+  if (list.length === 0) {
+    c.db.delete(key);
+    // After the command's own event, as Redis orders them.
+    c.notify(NOTIFY_GENERIC, 'del', key);
+  } else {
+    list.shrunk(listFill(c));
+  }
+}
+
+/** The event a pop from this end emits (LPOP, RPOP, BLPOP, LMPOP...). */
+export function popEvent(where: Where): string {
+  return where === LIST_HEAD ? 'lpop' : 'rpop';
 }
 
 export function popOne(list: ListValue, where: Where): string {

@@ -10,8 +10,9 @@ import { parseLong } from '../../protocol/numbers.js';
 import { isWord, keyOf, valueOf } from '../args.js';
 import { ListValue } from './value.js';
 import {
-  LIST_HEAD, LIST_TAIL, type Where, afterRemoval, argBytes, listFill, listOrNone, popOne, whereArg,
+  LIST_HEAD, LIST_TAIL, type Where, afterRemoval, argBytes, listFill, listOrNone, popEvent, popOne, whereArg,
 } from './common.js';
+import { NOTIFY_LIST } from '../notify.js';
 
 const ERR_POSITIVE = 'ERR value is out of range, must be positive';
 const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
@@ -33,6 +34,7 @@ function pushGeneric(c: CommandContext, argv: Argv, where: Where, onlyExisting: 
   // Stored only once filled, so clients blocked on the key find elements when they are woken.
   if (created) c.db.set(key, list);
   c.dirty += argv.length - 2;
+  c.notify(NOTIFY_LIST, where === LIST_HEAD ? 'lpush' : 'rpush', argv[1]!);
   c.reply.integer(list.length);
 }
 
@@ -66,6 +68,7 @@ function popGeneric(c: CommandContext, argv: Argv, where: Where, name: string): 
   if (list === undefined) return count === -1 ? c.reply.nullBulk() : c.reply.nullArray();
   if (count === -1) {
     const s = popOne(list, where);
+    c.notify(NOTIFY_LIST, popEvent(where), argv[1]!);
     afterRemoval(c, key, list);
     c.dirty++;
     return c.reply.bulk(s);
@@ -79,6 +82,7 @@ function popRangeReply(c: CommandContext, key: string, list: ListValue, where: W
   const n = Math.min(count, list.length);
   c.reply.arrayLen(n);
   for (let i = 0; i < n; i++) c.reply.bulk(popOne(list, where));
+  c.notify(NOTIFY_LIST, popEvent(where), key);
   afterRemoval(c, key, list);
   c.dirty += n;
   return n;

@@ -9,6 +9,7 @@ import { globMatch } from '../glob.js';
 import { parseScanCursor } from '../keys/scan.js';
 import { parseScanOptions, replyScan } from '../hash/random-scan.js';
 import { HASHTABLE, readSet, setLimits, SetValue } from './set-value.js';
+import { NOTIFY_SET } from '../notify.js';
 
 export function saddCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
@@ -21,6 +22,7 @@ export function saddCommand(c: CommandContext, argv: Argv): void {
   }
   if (!existed) c.db.set(key, s);
   c.dirty += added;
+  if (added > 0) c.notify(NOTIFY_SET, 'sadd', argv[1]!);
   c.reply.integer(added);
 }
 

@@ -12,6 +12,7 @@ import { isWord, keyOf, longArg, valueOf } from '../args.js';
 import { ID_MAX, ID_MIN, idBuffer, idMs, idSeq, makeId, parseId, parseIdFull, U64_MAX, type StreamId } from './id.js';
 import { ERR_EXHAUSTED, ERR_XADD_SMALLER, ERR_XADD_ZERO, nodeLimits, streamRead } from './common.js';
 import { StreamValue } from './stream.js';
+import { NOTIFY_STREAM } from '../notify.js';
 
 const EQ = Buffer.from('=');
 
@@ -164,6 +165,7 @@ export function xaddCommand(c: CommandContext, argv: Argv): void {
   s.append(id, fields, nodeLimits(c));
   if (created) c.db.set(key, s);
   c.dirty++;
+  c.notify(NOTIFY_STREAM, 'xadd', argv[1]!);
   c.reply.bulk(idBuffer(id));
   if (a.strategy !== 'none') trimStream(s, a);
   const rewriteId = !a.idGiven || !a.seqGiven;

@@ -11,6 +11,7 @@ import {
 import { parseLong, parseLongExact } from '../../protocol/numbers.js';
 import { keyOf } from '../args.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './long-double.js';
+import { NOTIFY_STRING } from '../notify.js';
 
 /** DECRBY's own text for an amount that cannot be negated (LLONG_MIN). */
 export const ERR_DECR_OVERFLOW = 'ERR decrement would overflow';
@@ -102,6 +103,7 @@ function incrDecr(c: CommandContext, keyBuf: Buffer, amount: number | bigint): v
   if (v === undefined) c.db.set(key, text);
   else c.db.replace(key, text);
   c.dirty++;
+  c.notify(NOTIFY_STRING, 'incrby', keyBuf);
   c.reply.integer(result);
 }
 
@@ -115,6 +117,7 @@ export function incrbyfloatCommand(c: CommandContext, argv: Argv): void {
   if (v === undefined) c.db.set(key, text);
   else c.db.replace(key, text);
   c.dirty++;
+  c.notify(NOTIFY_STRING, 'incrbyfloat', argv[1]!);
   c.propagateAs([SET, argv[1]!, Buffer.from(text, 'latin1'), KEEPTTL]);
   c.reply.bulk(text);
 }

@@ -12,6 +12,7 @@ import {
   ERR_OFFSET_RANGE, ERR_STRING_TOO_LONG, ERR_WRONGTYPE, RedisError,
 } from '../../protocol/errors.js';
 import { keyOf, longArg, valueOf } from '../args.js';
+import { NOTIFY_STRING } from '../notify.js';
 
 /** Throws unless a string of `size + growth` bytes is allowed (Redis's checkStringLength). */
 function checkStringLength(c: CommandContext, size: number, growth: number): void {
@@ -38,6 +39,7 @@ export function appendCommand(c: CommandContext, argv: Argv): void {
   }
   // Redis counts (and logs) an APPEND of "" as a change too.
   c.dirty++;
+  c.notify(NOTIFY_STRING, 'append', argv[1]!);
   c.reply.integer(length);
 }
 

@@ -13,6 +13,7 @@ import {
   OPT_EX, OPT_FLAGS_MASK, OPT_GET, OPT_KEEPTTL, OPT_NX, OPT_PX, OPT_XX,
   expireAtArg, expireAtText, expireIndexOf, isRelative, parseStringOptions, unitOf,
 } from './options.js';
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../notify.js';
 
 const SET = Buffer.from('SET');
 const PXAT = Buffer.from('PXAT');
@@ -26,6 +27,7 @@ export function setCommand(c: CommandContext, argv: Argv): void {
     // The common case: no options, nothing to validate.
     c.db.set(keyOf(argv[1]!), valueOf(argv[2]!));
     c.dirty++;
+    c.notify(NOTIFY_STRING, 'set', argv[1]!);
     c.reply.ok();
     return;
   }
@@ -52,6 +54,7 @@ export function getsetCommand(c: CommandContext, argv: Argv): void {
   if (old !== undefined && typeof old !== 'string') throw new RedisError(ERR_WRONGTYPE);
   c.db.set(key, valueOf(argv[2]!));
   c.dirty++;
+  c.notify(NOTIFY_STRING, 'set', argv[1]!);
   c.propagateAs([SET, argv[1]!, argv[2]!]);
   if (old === undefined) c.reply.nullBulk();
   else c.reply.bulk(old);
@@ -92,9 +95,11 @@ function setGeneric(
 
   c.db.set(key, valueOf(valueBuf), (flags & OPT_KEEPTTL) !== 0);
   c.dirty++;
+  c.notify(NOTIFY_STRING, 'set', keyBuf);
   if (expireArg !== undefined) {
     // Redis 7.0 sets a deadline already in the past too; the key then expires on first access.
     c.db.setExpire(key, at);
+    c.notify(NOTIFY_GENERIC, 'expire', keyBuf);
     const text = expireAtText(expireArg, unit, relative, now, at);
     c.propagateAs([SET, keyBuf, valueBuf, PXAT, Buffer.from(text, 'latin1')]);
   } else if (withGet) {

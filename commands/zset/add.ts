@@ -9,6 +9,7 @@ import type { CommandContext } from '../context.js';
 import { isWord, keyOf } from '../args.js';
 import { ERR_NAN_SCORE, limitsOf, lexSpan, parseLexRange, parseScoreRange, scoreSpan, zsetOf } from './args.js';
 import { ZsetValue, type ZsetLimits } from './value.js';
+import { NOTIFY_ZSET } from '../notify.js';
 
 const F_NX = 1;
 const F_XX = 2;
@@ -107,6 +108,7 @@ function zaddGeneric(c: CommandContext, argv: Argv, flags: number, first: number
     }
   }
   c.dirty += added + updated;
+  if (added + updated > 0) c.notify(NOTIFY_ZSET, incr ? 'zincr' : 'zadd', argv[1]!);
   if (incr) {
     if (processed > 0) c.reply.double(result);
     else c.reply.nullBulk();
