@@ -88,7 +88,7 @@ export class Client implements CommandContext, Watcher {
   errorMark = 0;
   /** Channels, patterns and shard channels this client subscribes to; null when none ever. */
   subscriptions: ClientSubscriptions | null = null;
-  /** When the unsent output first passed the pubsub soft limit (unix ms), 0 when under it. */
+  /** When the unsent output first passed the pubsub soft limit (unix seconds), 0 when under it. */
   softLimitSince = 0;
 
   constructor(

@@ -11,11 +11,13 @@
  * queues the subscriber for the batch's flush, and applies `client-output-buffer-limit pubsub`:
  * a subscriber whose unsent output (writer + socket buffer) passes the hard limit, or stays over
  * the soft limit longer than its seconds, is disconnected instead of growing memory without bound.
+ * Keyspace notifications (notify-keyspace-events) are published here too, as ordinary messages.
  */
 import type { PubSubApi, PubSubKind } from '../commands/context.js';
 import { globMatch } from '../commands/glob.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
 import { parseMemory } from './config.js';
+import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from '../commands/notify.js';
 import type { Client } from './client.js';
 
 /** One client's subscriptions, in the order made (UNSUBSCRIBE without names walks them). */
@@ -186,6 +188,21 @@ export class PubSub implements PubSubApi {
     return receivers;
   }
 
+  /**
+   * A keyspace notification (the class already checked against `flags`): `event` to
+   * `__keyspace@<db>__:<key>` under K, `key` to `__keyevent@<db>__:<event>` under E.
+   */
+  keyspaceEvent(flags: number, event: string, key: Buffer | string, dbIndex: number): void {
+    const keyBuf = typeof key === 'string' ? Buffer.from(key, 'latin1') : key;
+    if ((flags & NOTIFY_KEYSPACE) !== 0) {
+      const channel = Buffer.concat([Buffer.from(`__keyspace@${dbIndex}__:`, 'latin1'), keyBuf]);
+      this.publish('channel', channel, Buffer.from(event, 'latin1'));
+    }
+    if ((flags & NOTIFY_KEYEVENT) !== 0) {
+      this.publish('channel', Buffer.from(`__keyevent@${dbIndex}__:${event}`, 'latin1'), keyBuf);
+    }
+  }
+
   private remove(c: Client, subs: ClientSubscriptions, kind: PubSubKind, name: string): void {
     if (!subs[kind].delete(name)) return;
     const space = this.spaces[kind];
@@ -207,9 +224,10 @@ export class PubSub implements PubSubApi {
     const used = c.unsentBytes;
     if (hard > 0 && used >= hard) return this.onLimit(c, used);
     if (soft > 0 && used >= soft) {
-      const now = Date.now();
+      // Whole seconds, as Redis counts with server.unixtime: over for *more* than soft-seconds.
+      const now = Math.floor(Date.now() / 1000);
       if (c.softLimitSince === 0) c.softLimitSince = now;
-      else if (now - c.softLimitSince > softSeconds * 1000) this.onLimit(c, used);
+      else if (now - c.softLimitSince > softSeconds) this.onLimit(c, used);
     } else {
       c.softLimitSince = 0;
     }

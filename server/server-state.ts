@@ -447,17 +447,7 @@ export class ServerState implements ServerApi {
    * `__keyevent@<db>__:<event>` (E). Subscribers get it at once, in the order events happen.
    */
   notifyKeyspaceEvent(cls: NotifyClass, event: string, key: Buffer | string, dbIndex: number): void {
-    const flags = this.notifyFlags;
-    if ((flags & cls) === 0) return;
-    const keyBuf = typeof key === 'string' ? Buffer.from(key, 'latin1') : key;
-    const eventBuf = Buffer.from(event, 'latin1');
-    if ((flags & NOTIFY_KEYSPACE) !== 0) {
-      const channel = Buffer.concat([Buffer.from(`__keyspace@${dbIndex}__:`, 'latin1'), keyBuf]);
-      this.pubsub.publish('channel', channel, eventBuf);
-    }
-    if ((flags & NOTIFY_KEYEVENT) !== 0) {
-      this.pubsub.publish('channel', Buffer.from(`__keyevent@${dbIndex}__:${event}`, 'latin1'), keyBuf);
-    }
+    if ((this.notifyFlags & cls) !== 0) this.pubsub.keyspaceEvent(this.notifyFlags, event, key, dbIndex);
   }
 
   /** Redis's signalModifiedKey for writes made outside a command's keys (REWIND RESTORE). */

@@ -241,4 +241,29 @@ describe('output buffer limit', () => {
     expect((ts.server.state.pubsub.limit.hard)).toBe(1024 * 1024);
     slow.destroy();
   });
+
+  test('the soft limit closes a subscriber that stays over it for longer than its seconds', async () => {
+    const admin = await client();
+    await admin.config('SET', 'client-output-buffer-limit', 'pubsub 0 256kb 0');
+    const slow = net.connect(ts.port, '127.0.0.1');
+    await new Promise<void>((r) => slow.once('connect', () => r()));
+    slow.on('error', () => undefined);
+    const closed = new Promise<void>((r) => slow.once('close', () => r()));
+    slow.write(encodeCommand(['SUBSCRIBE', 'soft']));
+    await until(async () => (await admin.call('PUBSUB', 'NUMSUB', 'soft') as unknown[])[1] === 1);
+    slow.pause();
+    const pub = await client();
+    const payload = 'y'.repeat(32 * 1024);
+    const started = Date.now();
+    // No hard limit: only time over the soft one can close it (once a second boundary passes, as
+    // Redis counts whole seconds).
+    while ((await admin.call('PUBSUB', 'NUMSUB', 'soft') as unknown[])[1] === 1) {
+      if (Date.now() - started > 10_000) throw new Error('soft limit never applied');
+      await pub.publish('soft', payload);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    slow.resume();
+    await closed;
+    slow.destroy();
+  });
 });
