@@ -21,13 +21,13 @@ export async function restoreDryRun(config: Config, log: Logger): Promise<string
     `Last command applied: ${report.lastCommand === null ? '(none: the base alone)' : report.lastCommand.map(quote).join(' ')}`,
     'Keys per database:',
   ];
-  let any = false;
+  let listed = false;
   state.dbs.forEach((db, i) => {
     if (db.size === 0) return;
-    any = true;
+    listed = true;
     lines.push(`  db${i}: keys=${db.size},expires=${db.expiresCount}`);
   });
-  if (!any) lines.push('  (empty)');
+  if (!listed) lines.push('  (empty)');
   lines.push('Nothing was changed (dry run).');
   return `${lines.join('\n')}\n`;
 }
