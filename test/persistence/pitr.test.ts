@@ -243,3 +243,20 @@ describe.skipIf(!haveTools)('real clock, compared with redis-check-aof --truncat
     }
   });
 });
+
+describe('--restore-to with --dry-run', () => {
+  test('prints what would be restored and changes nothing', { timeout: 30_000 }, () => {
+    const dir = copyFixture('pitr-basic');
+    const before = readdirSync(path.join(dir, 'appendonlydir')).sort();
+    const bin = new URL('../../server/bin.js', import.meta.url).pathname;
+    const out = execFileSync(process.execPath, [bin, '--dir', dir, '--appendonly', 'yes', '--restore-to', '1795256761', '--dry-run'], {
+      env: { ...process.env, REWIND_LOG_LEVEL: 'silent' }, encoding: 'utf8',
+    });
+    expect(out).toContain('Restore target: 1795256761 (2026-11-21T10:26:01Z)');
+    expect(out).toContain('Replay stopped before #TS:1795256762 at offset 668 of appendonly.aof.2.incr.aof');
+    expect(out).toContain('Last command applied: SET price 10 KEEPTTL');
+    expect(out).toContain('db0: keys=10,expires=2');
+    expect(out).toContain('db1: keys=2,expires=0');
+    expect(readdirSync(path.join(dir, 'appendonlydir')).sort()).toEqual(before);
+  });
+});
