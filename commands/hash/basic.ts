@@ -7,7 +7,7 @@ import { RedisError } from '../../protocol/errors.js';
 import type { CommandContext } from '../context.js';
 import { keyOf, valueOf } from '../args.js';
 import { convertForArgs, convertForSize, hashLimits, HashValue, readHash } from './hash-value.js';
-import { NOTIFY_HASH } from '../notify.js';
+import { NOTIFY_GENERIC, NOTIFY_HASH } from '../notify.js';
 
 function wrongArity(name: string): RedisError {
   return new RedisError(`ERR wrong number of arguments for '${name}' command`);
@@ -57,6 +57,7 @@ export function hsetnxCommand(c: CommandContext, argv: Argv): void {
   convertForSize(h, limits);
   if (!existed) c.db.set(key, h);
   c.dirty++;
+  c.notify(NOTIFY_HASH, 'hset', argv[1]!);
   c.reply.integer(1);
 }
 
@@ -88,8 +89,14 @@ export function hdelCommand(c: CommandContext, argv: Argv): void {
       if (h.map.size === 0) break;
     }
   }
-  if (h.map.size === 0) c.db.delete(key);
+  const emptied = h.map.size === 0;
+  if (emptied) c.db.delete(key);
   c.dirty += deleted;
+  // Redis: hdel, then del when the hash went away; nothing when no field matched.
+  if (deleted > 0) {
+    c.notify(NOTIFY_HASH, 'hdel', argv[1]!);
+    if (emptied) c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
+  }
   c.reply.integer(deleted);
 }
 

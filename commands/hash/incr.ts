@@ -10,6 +10,7 @@ import type { CommandContext } from '../context.js';
 import { keyOf } from '../args.js';
 import { parseIntValue } from '../string/incr.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../string/long-double.js';
+import { NOTIFY_HASH } from '../notify.js';
 import { convertForArgs, convertForSize, hashLimits, HashValue, readHash } from './hash-value.js';
 
 export const ERR_HASH_NOT_INTEGER = 'ERR hash value is not an integer';
@@ -59,6 +60,7 @@ export function hincrbyCommand(c: CommandContext, argv: Argv): void {
     result = exact;
   }
   storeField(c, key, h, field, String(result), argv[2]!);
+  c.notify(NOTIFY_HASH, 'hincrby', argv[1]!);
   c.reply.integer(result);
 }
 
@@ -85,6 +87,7 @@ export function hincrbyfloatCommand(c: CommandContext, argv: Argv): void {
     text = formatLongDoubleHuman(sum);
   }
   storeField(c, key, h, field, text, argv[2]!);
+  c.notify(NOTIFY_HASH, 'hincrbyfloat', argv[1]!);
   c.propagateAs([HSET, argv[1]!, argv[2]!, Buffer.from(text, 'latin1')]);
   c.reply.bulk(text);
 }
