@@ -10,6 +10,7 @@ import { parseLong } from '../../protocol/numbers.js';
 import type { CommandContext } from '../context.js';
 import { isWord, keyOf } from '../args.js';
 import { INTSET, SetValue } from './set-value.js';
+import { NOTIFY_GENERIC, NOTIFY_SET } from '../notify.js';
 
 export const ERR_NUMKEYS = 'ERR numkeys should be greater than 0';
 export const ERR_NUMKEYS_ARGS = "ERR Number of keys can't be greater than number of args";
@@ -92,13 +93,16 @@ function replyMembers(c: CommandContext, members: readonly string[]): void {
 }
 
 /** Stores result under argv[1] (or deletes it when empty) and replies with the size. */
-function store(c: CommandContext, argv: Argv, result: SetValue): void {
+function store(c: CommandContext, argv: Argv, result: SetValue, event: string): void {
   const dst = keyOf(argv[1]!);
   if (result.size > 0) {
     c.db.set(dst, result);
     c.dirty++;
+    c.notify(NOTIFY_SET, event, argv[1]!);
   } else if (c.db.delete(dst)) {
     c.dirty++;
+    // An empty result removes the destination: Redis reports that as a plain del.
+    c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
   }
   c.reply.integer(result.size);
 }
@@ -109,7 +113,7 @@ export function sinterCommand(c: CommandContext, argv: Argv): void {
 
 export function sinterstoreCommand(c: CommandContext, argv: Argv): void {
   const members = intersect(lookupSets(c, argv, 2, argv.length), 0);
-  store(c, argv, fromMembers(c, members));
+  store(c, argv, fromMembers(c, members), 'sinterstore');
 }
 
 export function sintercardCommand(c: CommandContext, argv: Argv): void {
@@ -143,7 +147,7 @@ export function sunionCommand(c: CommandContext, argv: Argv): void {
 }
 
 export function sunionstoreCommand(c: CommandContext, argv: Argv): void {
-  store(c, argv, union(c, lookupSets(c, argv, 2, argv.length)));
+  store(c, argv, union(c, lookupSets(c, argv, 2, argv.length)), 'sunionstore');
 }
 
 export function sdiffCommand(c: CommandContext, argv: Argv): void {
@@ -151,5 +155,5 @@ export function sdiffCommand(c: CommandContext, argv: Argv): void {
 }
 
 export function sdiffstoreCommand(c: CommandContext, argv: Argv): void {
-  store(c, argv, diff(c, lookupSets(c, argv, 2, argv.length)));
+  store(c, argv, diff(c, lookupSets(c, argv, 2, argv.length)), 'sdiffstore');
 }

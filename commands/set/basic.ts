@@ -9,7 +9,7 @@ import { globMatch } from '../glob.js';
 import { parseScanCursor } from '../keys/scan.js';
 import { parseScanOptions, replyScan } from '../hash/random-scan.js';
 import { HASHTABLE, readSet, setLimits, SetValue } from './set-value.js';
-import { NOTIFY_SET } from '../notify.js';
+import { NOTIFY_GENERIC, NOTIFY_SET } from '../notify.js';
 
 export function saddCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
@@ -37,8 +37,13 @@ export function sremCommand(c: CommandContext, argv: Argv): void {
       if (s.size === 0) break;
     }
   }
-  if (s.size === 0) c.db.delete(key);
+  const emptied = s.size === 0;
+  if (emptied) c.db.delete(key);
   c.dirty += removed;
+  if (removed > 0) {
+    c.notify(NOTIFY_SET, 'srem', argv[1]!);
+    if (emptied) c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
+  }
   c.reply.integer(removed);
 }
 
@@ -77,7 +82,12 @@ export function smoveCommand(c: CommandContext, argv: Argv): void {
   const member = valueOf(argv[3]!);
   if (src === dst) return c.reply.integer(src.has(member) ? 1 : 0);
   if (!src.remove(member)) return c.reply.integer(0);
-  if (src.size === 0) c.db.delete(srcKey);
+  // Redis's order: srem on the source (and its del when emptied), then sadd on the destination.
+  c.notify(NOTIFY_SET, 'srem', argv[1]!);
+  if (src.size === 0) {
+    c.db.delete(srcKey);
+    c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
+  }
   const limits = setLimits(c);
   let target = dst;
   if (target === undefined) {
@@ -85,7 +95,10 @@ export function smoveCommand(c: CommandContext, argv: Argv): void {
     c.db.set(dstKey, target);
   }
   c.dirty++;
-  if (target.add(member, c)) c.dirty++;
+  if (target.add(member, c)) {
+    c.dirty++;
+    c.notify(NOTIFY_SET, 'sadd', argv[2]!);
+  }
   c.reply.integer(1);
 }
 

@@ -10,6 +10,7 @@ import type { CommandContext } from '../context.js';
 import { keyOf } from '../args.js';
 import { distinctSlots, randomCountArg } from '../hash/random-scan.js';
 import { readSet } from './set-value.js';
+import { NOTIFY_GENERIC, NOTIFY_SET } from '../notify.js';
 
 export const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 
@@ -24,8 +25,11 @@ export function spopCommand(c: CommandContext, argv: Argv): void {
   if (s === undefined) return c.reply.nullBulk();
   const member = s.map.keyAt(s.map.randomSlot())!;
   s.remove(member);
-  if (s.size === 0) c.db.delete(key);
+  const emptied = s.size === 0;
+  if (emptied) c.db.delete(key);
   c.dirty++;
+  c.notify(NOTIFY_SET, 'spop', argv[1]!);
+  if (emptied) c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
   c.propagateAs([SREM, argv[1]!, Buffer.from(member, 'latin1')]);
   c.reply.bulk(member);
 }
@@ -36,10 +40,13 @@ function spopWithCount(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
   const s = readSet(c, key);
   if (s === undefined || count === 0) return c.reply.setLen(0);
+  // Redis announces spop before choosing how to pop, so taking the whole set adds a del after it.
+  c.notify(NOTIFY_SET, 'spop', argv[1]!);
   if (count >= s.size) {
     const all = s.ordered();
     c.db.delete(key);
     c.dirty++;
+    c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
     c.propagateAs([DEL, argv[1]!]);
     c.reply.setLen(all.length);
     for (let i = 0; i < all.length; i++) c.reply.bulk(all[i]!);

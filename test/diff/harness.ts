@@ -81,10 +81,13 @@ export function parseCorpus(file: string, source: string): CorpusStep[] {
         continue;
       }
       if (name === 'other') {
-        const ob = Buffer.from(body, 'latin1');
+        // `!other !ignore CMD` / `!other !sorted CMD`: a random or unordered reply on the second connection.
+        const inner = /^!(ignore|sorted)\s+(.*)$/s.exec(body);
+        const oDirective: Directive = inner === null ? 'plain' : inner[1] === 'ignore' ? 'ignore' : 'sorted';
+        const ob = Buffer.from(inner === null ? body : inner[2]!, 'latin1');
         const oargv = splitInline(ob, 0, ob.length);
         if (oargv === null || oargv.length === 0) throw new CorpusSyntaxError(`${where}: !other needs a command: ${text}`);
-        steps.push({ kind: 'command', line, text, directive: 'plain', argv: oargv.map((a) => Buffer.from(a)), other: true });
+        steps.push({ kind: 'command', line, text, directive: oDirective, argv: oargv.map((a) => Buffer.from(a)), other: true });
         continue;
       }
       if (name === 'sleep') {
