@@ -9,7 +9,7 @@ import type { CommandContext } from '../context.js';
 import { isWord, keyOf } from '../args.js';
 import { ERR_NAN_SCORE, limitsOf, lexSpan, parseLexRange, parseScoreRange, scoreSpan, zsetOf } from './args.js';
 import { ZsetValue, type ZsetLimits } from './value.js';
-import { NOTIFY_ZSET } from '../notify.js';
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../notify.js';
 
 const F_NX = 1;
 const F_XX = 2;
@@ -126,8 +126,13 @@ export function zremCommand(c: CommandContext, argv: Argv): void {
     if (z.remove(keyOf(argv[i]!))) deleted++;
     if (z.size === 0) break;
   }
-  if (z.size === 0) c.db.delete(key);
+  const emptied = z.size === 0;
+  if (emptied) c.db.delete(key);
   c.dirty += deleted;
+  if (deleted > 0) {
+    c.notify(NOTIFY_ZSET, 'zrem', argv[1]!);
+    if (emptied) c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
+  }
   c.reply.integer(deleted);
 }
 

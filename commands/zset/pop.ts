@@ -15,6 +15,7 @@ import { isWord, keyOf, longArg } from '../args.js';
 import { ERR_POSITIVE, timeoutArg, zsetOf } from './args.js';
 import { replyRange } from './reply.js';
 import type { ZsetValue } from './value.js';
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../notify.js';
 
 const ZPOPMIN = Buffer.from('ZPOPMIN');
 const ZPOPMAX = Buffer.from('ZPOPMAX');
@@ -69,8 +70,13 @@ function popGeneric(c: CommandContext, key: string, keyArg: Buffer, z: ZsetValue
     reply.bulk(popped.member);
     reply.double(popped.score);
   }
-  if (z.size === 0) c.db.delete(key);
   c.dirty += n;
+  // Redis announces the pop (once, whatever the count) before the del of an emptied key.
+  c.notify(NOTIFY_ZSET, max ? 'zpopmax' : 'zpopmin', key);
+  if (z.size === 0) {
+    c.db.delete(key);
+    c.notify(NOTIFY_GENERIC, 'del', key);
+  }
 }
 
 /** ZMPOP/BZMPOP arguments after numkeys: [keys start, keys end, max, count]. */

@@ -12,6 +12,7 @@ import {
   type RankSpan, limitsOf, lexSpan, parseLexRange, parseScoreRange, rankSpan, scoreSpan, zsetOf,
 } from './args.js';
 import { replyRange } from './reply.js';
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../notify.js';
 import { zsetForResult, type ZsetValue } from './value.js';
 
 const BY_AUTO = 0;
@@ -118,7 +119,10 @@ function applyLimit(span: RankSpan, size: number, offset: number, limit: number,
 function storeRange(c: CommandContext, dst: string, z: ZsetValue | undefined, span: RankSpan): void {
   const n = span.end - span.start;
   if (z === undefined || n <= 0) {
-    if (c.db.delete(dst)) c.dirty++;
+    if (c.db.delete(dst)) {
+      c.dirty++;
+      c.notify(NOTIFY_GENERIC, 'del', dst);
+    }
     return c.reply.integer(0);
   }
   // As Redis 7.0's zrangeResultBeginStore: the encoding is chosen by count alone, and a member
@@ -133,6 +137,7 @@ function storeRange(c: CommandContext, dst: string, z: ZsetValue | undefined, sp
   }
   c.db.set(dst, out);
   c.dirty++;
+  c.notify(NOTIFY_ZSET, 'zrangestore', dst);
   c.reply.integer(n);
 }
 
@@ -142,7 +147,7 @@ export function zremrangebyrankCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
   const z = zsetOf(c.db.get(key));
   if (z === undefined) return c.reply.integer(0);
-  removeSpan(c, key, z, rankSpan(z.size, start, stop));
+  removeSpan(c, key, z, rankSpan(z.size, start, stop), 'zremrangebyrank');
 }
 
 export function zremrangebyscoreCommand(c: CommandContext, argv: Argv): void {
@@ -150,7 +155,7 @@ export function zremrangebyscoreCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
   const z = zsetOf(c.db.get(key));
   if (z === undefined) return c.reply.integer(0);
-  removeSpan(c, key, z, scoreSpan(z, range));
+  removeSpan(c, key, z, scoreSpan(z, range), 'zremrangebyscore');
 }
 
 export function zremrangebylexCommand(c: CommandContext, argv: Argv): void {
@@ -158,15 +163,20 @@ export function zremrangebylexCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
   const z = zsetOf(c.db.get(key));
   if (z === undefined) return c.reply.integer(0);
-  removeSpan(c, key, z, lexSpan(z, range));
+  removeSpan(c, key, z, lexSpan(z, range), 'zremrangebylex');
 }
 
 const popped = { member: '', score: 0 };
 
-function removeSpan(c: CommandContext, key: string, z: ZsetValue, span: RankSpan): void {
+function removeSpan(c: CommandContext, key: string, z: ZsetValue, span: RankSpan, event: string): void {
   const n = span.end - span.start;
   for (let k = 0; k < n; k++) z.popRank(span.start, popped);
-  if (z.size === 0) c.db.delete(key);
+  const emptied = z.size === 0;
+  if (emptied) c.db.delete(key);
   c.dirty += n;
+  if (n > 0) {
+    c.notify(NOTIFY_ZSET, event, key);
+    if (emptied) c.notify(NOTIFY_GENERIC, 'del', key);
+  }
   c.reply.integer(n);
 }

@@ -14,6 +14,7 @@ import { isWord, keyOf, longArg } from '../args.js';
 import type { Value } from '../keyspace/value.js';
 import { limitsOf } from './args.js';
 import { replyRange } from './reply.js';
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../notify.js';
 import { ZsetValue, zsetForReply, zsetForResult } from './value.js';
 
 /** What a set value must offer to be a ZUNION/ZINTER/ZDIFF input. */
@@ -159,8 +160,10 @@ function setopGeneric(c: CommandContext, argv: Argv, numIdx: number, dst: string
   if (out.size > 0) {
     c.db.set(dst, out);
     c.dirty++;
+    c.notify(NOTIFY_ZSET, op === OP_UNION ? 'zunionstore' : op === OP_INTER ? 'zinterstore' : 'zdiffstore', dst);
   } else if (c.db.delete(dst)) {
     c.dirty++;
+    c.notify(NOTIFY_GENERIC, 'del', dst);
   }
   c.reply.integer(out.size);
 }

@@ -243,7 +243,7 @@ export async function runCorpus(file: string, steps: readonly CorpusStep[], ends
         const ob = encodeCommand(step.argv);
         await Promise.all([send(others[0], ob), send(others[1], ob)]);
         const [a, b] = await Promise.all([readOutcome(others[0], quietMs), readOutcome(others[1], quietMs)]);
-        const reason = compareOutcomes('plain', a, b);
+        const reason = compareOutcomes(step.directive, a, b);
         if (reason !== null) mismatches.push({ file, line: step.line, command: step.text, reason, redis: describe(a), rewind: describe(b) });
         continue;
       }
