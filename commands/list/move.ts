@@ -7,7 +7,8 @@ import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
 import { keyOf } from '../args.js';
 import { ListValue } from './value.js';
-import { LIST_HEAD, LIST_TAIL, type Where, afterRemoval, listFill, listOrNone, popOne, pushOne, whereArg } from './common.js';
+import { NOTIFY_LIST } from '../notify.js';
+import { LIST_HEAD, LIST_TAIL, type Where, afterRemoval, listFill, listOrNone, popEvent, popOne, pushOne, whereArg } from './common.js';
 
 /**
  * Moves one element from the list at argv[1] to argv[2] and replies with it. Returns false, having
@@ -25,6 +26,9 @@ export function moveServe(c: CommandContext, argv: Argv, from: Where, to: Where)
   dst.willGrow(listFill(c), value.length, 1);
   pushOne(dst, to, value);
   if (created) c.db.set(dstKey, dst);
+  // Redis's order: the push on the destination, then the pop on the source, then its del.
+  c.notify(NOTIFY_LIST, to === LIST_HEAD ? 'lpush' : 'rpush', argv[2]!);
+  c.notify(NOTIFY_LIST, popEvent(from), argv[1]!);
   afterRemoval(c, srcKey, src);
   c.dirty++;
   c.reply.bulk(value);

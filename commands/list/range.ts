@@ -9,6 +9,7 @@ import { ERR_NO_SUCH_KEY, ERR_SYNTAX, RedisError } from '../../protocol/errors.j
 import { parseLong } from '../../protocol/numbers.js';
 import { isWord, keyOf, longArg, valueOf } from '../args.js';
 import { afterRemoval, argBytes, listFill, listOrNone } from './common.js';
+import { NOTIFY_LIST } from '../notify.js';
 
 const ERR_INDEX = 'ERR index out of range';
 const ERR_RANK_ZERO =
@@ -63,6 +64,7 @@ export function lsetCommand(c: CommandContext, argv: Argv): void {
   list.setAt(index, valueOf(argv[3]!));
   list.shrunk(fill);
   c.dirty++;
+  c.notify(NOTIFY_LIST, 'lset', argv[1]!);
   c.reply.ok();
 }
 
@@ -84,6 +86,7 @@ export function linsertCommand(c: CommandContext, argv: Argv): void {
   list.willGrow(listFill(c), argBytes(argv, 4, 4), 1);
   list.insertAt(after ? found + 1 : found, valueOf(argv[4]!));
   c.dirty++;
+  c.notify(NOTIFY_LIST, 'linsert', argv[1]!);
   c.reply.integer(list.length);
 }
 
@@ -95,6 +98,7 @@ export function lremCommand(c: CommandContext, argv: Argv): void {
   const target = valueOf(argv[3]!);
   const removed = list.removeWhere((s) => s === target, Math.abs(toRemove), toRemove < 0);
   if (removed > 0) {
+    c.notify(NOTIFY_LIST, 'lrem', argv[1]!);
     afterRemoval(c, key, list);
     c.dirty += removed;
   }
@@ -112,6 +116,8 @@ export function ltrimCommand(c: CommandContext, argv: Argv): void {
   const removed = r === null ? len : len - (r[1] - r[0] + 1);
   if (r === null) list.trim(len, len - 1);
   else list.trim(r[0], r[1]);
+  // Redis announces ltrim even when nothing was trimmed.
+  c.notify(NOTIFY_LIST, 'ltrim', argv[1]!);
   afterRemoval(c, key, list);
   // Redis adds the removed count to dirty, so an LTRIM that removes nothing is not logged.
   c.dirty += removed;
