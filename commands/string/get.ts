@@ -8,6 +8,7 @@ import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
 import { keyOf } from '../args.js';
+import { NOTIFY_GENERIC } from '../notify.js';
 import {
   OPT_EXAT, OPT_FLAGS_MASK, OPT_PERSIST, OPT_PXAT,
   expireAtArg, expireAtText, expireIndexOf, isRelative, parseStringOptions, unitOf,
@@ -39,6 +40,7 @@ export function getdelCommand(c: CommandContext, argv: Argv): void {
   if (typeof v !== 'string') return c.reply.error(ERR_WRONGTYPE);
   c.db.delete(key);
   c.dirty++;
+  c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
   c.propagateAs([lazyDelete(c, 'lazyfree-lazy-user-del'), argv[1]!]);
   c.reply.bulk(v);
 }
@@ -63,15 +65,19 @@ export function getexCommand(c: CommandContext, argv: Argv): void {
     const at = expireAtArg(arg, unit, relative, now, 'getex');
     if ((flags & (OPT_EXAT | OPT_PXAT)) !== 0 && at <= now) {
       c.db.delete(key);
+      // A deadline already past deletes: Redis reports del, not expired.
+      c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
       c.propagateAs([lazyDelete(c, 'lazyfree-lazy-expire'), argv[1]!]);
     } else {
       c.db.setExpire(key, at);
+      c.notify(NOTIFY_GENERIC, 'expire', argv[1]!);
       c.propagateAs([PEXPIREAT, argv[1]!, Buffer.from(expireAtText(arg, unit, relative, now, at), 'latin1')]);
     }
     c.dirty++;
   } else if ((flags & OPT_PERSIST) !== 0 && c.db.persist(key)) {
     c.propagateAs([PERSIST, argv[1]!]);
     c.dirty++;
+    c.notify(NOTIFY_GENERIC, 'persist', argv[1]!);
   }
   c.reply.bulk(v);
 }

@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
 import { RedisError, errWrongArity } from '../../protocol/errors.js';
 import { keyOf, valueOf } from '../args.js';
+import { NOTIFY_STRING } from '../notify.js';
 
 /** A key holding another type reads as nil, as in Redis. */
 export function mgetCommand(c: CommandContext, argv: Argv): void {
@@ -40,6 +41,10 @@ function msetGeneric(c: CommandContext, argv: Argv): void {
   const n = argv.length;
   const db = c.db;
   // A key given twice ends with its last value, as successive SETs would leave it.
-  for (let i = 1; i < n; i += 2) db.set(keyOf(argv[i]!), valueOf(argv[i + 1]!));
+  // One set event per pair, a repeated key included, as Redis.
+  for (let i = 1; i < n; i += 2) {
+    db.set(keyOf(argv[i]!), valueOf(argv[i + 1]!));
+    c.notify(NOTIFY_STRING, 'set', argv[i]!);
+  }
   c.dirty += (n - 1) / 2;
 }

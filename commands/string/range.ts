@@ -80,6 +80,7 @@ export function setrangeCommand(c: CommandContext, argv: Argv): void {
     const created = '\0'.repeat(offset) + valueOf(arg);
     c.db.set(key, created);
     c.dirty++;
+    c.notify(NOTIFY_STRING, 'setrange', argv[1]!);
     return c.reply.integer(created.length);
   }
   if (typeof v !== 'string') throw new RedisError(ERR_WRONGTYPE);
@@ -91,5 +92,6 @@ export function setrangeCommand(c: CommandContext, argv: Argv): void {
   else next = v.slice(0, offset) + value + v.slice(offset + value.length);
   c.db.replace(key, next);
   c.dirty++;
+  c.notify(NOTIFY_STRING, 'setrange', argv[1]!);
   c.reply.integer(next.length);
 }
