@@ -240,6 +240,9 @@ export interface ValueSerializer {
 
 export interface ServerApi {
   readonly dbs: readonly Db[];
+  /** Enabled notification classes; with notifyKeyspaceEvent, for events in a db other than the selected one (MOVE, COPY DB). */
+  readonly notifyFlags: number;
+  notifyKeyspaceEvent(cls: NotifyClass, event: string, key: Buffer | string, dbIndex: number): void;
   readonly persistence: PersistenceApi;
   readonly table: CommandTable;
   readonly config: ConfigApi;

@@ -8,6 +8,7 @@
  * deadline with ABSTTL appended (the other arguments kept as sent), so a replay does not extend
  * it; a TTL already in the past stores nothing, and with REPLACE deletes the old key and logs DEL.
  */
+import { NOTIFY_GENERIC } from '../notify.js';
 import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, RedisError } from '../../protocol/errors.js';
 import { parseLongExact } from '../../protocol/numbers.js';
@@ -71,6 +72,8 @@ export function restoreCommand(c: CommandContext, argv: Argv): void {
     if (deleted) {
       c.propagateAs([DEL, argv[1]!]);
       c.dirty++;
+      // An already-expired TTL only removes the replaced key: Redis reports that as del.
+      c.notify(NOTIFY_GENERIC, 'del', argv[1]!);
     }
     return c.reply.ok();
   }
@@ -101,5 +104,6 @@ export function restoreCommand(c: CommandContext, argv: Argv): void {
     }
   }
   c.dirty++;
+  c.notify(NOTIFY_GENERIC, 'restore', argv[1]!);
   c.reply.ok();
 }

@@ -28,6 +28,11 @@ export function intArg(buf: Buffer, message?: string): number {
 }
 
 /** The target database of MOVE / COPY DB, or Redis's range error. */
+/** A generic event for a key of `db`, which MOVE and COPY ... DB address apart from the selected db. */
+function notifyIn(c: CommandContext, db: Db, event: string, key: Buffer): void {
+  if ((c.server.notifyFlags & NOTIFY_GENERIC) !== 0) c.server.notifyKeyspaceEvent(NOTIFY_GENERIC, event, key, db.id);
+}
+
 function targetDb(c: CommandContext, buf: Buffer): Db {
   const db = c.server.dbs[intArg(buf)];
   if (db === undefined) throw new RedisError(ERR_DB_INDEX);
@@ -88,6 +93,8 @@ export function moveCommand(c: CommandContext, argv: Argv): void {
   store(dst, key, value, expire);
   src.delete(key);
   c.dirty++;
+  notifyIn(c, src, 'move_from', argv[1]!);
+  notifyIn(c, dst, 'move_to', argv[1]!);
   c.reply.integer(1);
 }
 
@@ -114,5 +121,6 @@ export function copyCommand(c: CommandContext, argv: Argv): void {
   if (!replace && dst.has(newKey)) return c.reply.integer(0);
   store(dst, newKey, cloneValue(value), expire);
   c.dirty++;
+  notifyIn(c, dst, 'copy_to', argv[2]!);
   c.reply.integer(1);
 }

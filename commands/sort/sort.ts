@@ -7,6 +7,7 @@
  * STORE is propagated as sent: Redis 7.0 logs it unchanged too (a set sorted with BY nosort and
  * STORE is sorted ALPHA so that replay is deterministic).
  */
+import { NOTIFY_GENERIC, NOTIFY_LIST } from '../notify.js';
 import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
 import type { CommandContext } from '../context.js';
@@ -219,7 +220,10 @@ function sortGeneric(c: CommandContext, argv: Argv, readonly: boolean): void {
 /** STORE: the result replaces dest as a list; an empty result deletes dest. */
 function storeResult(c: CommandContext, dest: string, out: readonly string[]): void {
   if (out.length === 0) {
-    if (c.db.delete(dest)) c.dirty++;
+    if (c.db.delete(dest)) {
+      c.dirty++;
+      c.notify(NOTIFY_GENERIC, 'del', dest);
+    }
     return;
   }
   const list = new ListValue();
@@ -229,4 +233,5 @@ function storeResult(c: CommandContext, dest: string, out: readonly string[]): v
   for (const s of out) list.pushTail(s);
   c.db.set(dest, list);
   c.dirty += out.length;
+  c.notify(NOTIFY_LIST, 'sortstore', dest);
 }
