@@ -192,6 +192,7 @@ export function xtrimCommand(c: CommandContext, argv: Argv): void {
       c.propagateAs(out);
     }
     c.dirty += deleted;
+    c.notify(NOTIFY_STREAM, 'xtrim', argv[1]!);
   }
   c.reply.integer(deleted);
 }
@@ -205,6 +206,7 @@ export function xdelCommand(c: CommandContext, argv: Argv): void {
   let deleted = 0;
   for (const id of ids) if (s.delete(id)) deleted++;
   c.dirty += deleted;
+  if (deleted > 0) c.notify(NOTIFY_STREAM, 'xdel', argv[1]!);
   c.reply.integer(deleted);
 }
 
@@ -242,5 +244,6 @@ export function xsetidCommand(c: CommandContext, argv: Argv): void {
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (maxDeleted !== ID_MIN) s.maxDeletedId = maxDeleted;
   c.dirty++;
+  c.notify(NOTIFY_STREAM, 'xsetid', argv[1]!);
   c.reply.ok();
 }

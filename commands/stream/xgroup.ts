@@ -3,6 +3,7 @@
  * of checks: CREATE's options, then the key, then the group, then the subcommand's own arguments.
  * DESTROY readies the key so XREADGROUP clients blocked on the group get their -NOGROUP.
  */
+import { NOTIFY_STREAM } from '../notify.js';
 import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
 import { RedisError, errUnknownSubcommandArity } from '../../protocol/errors.js';
@@ -70,6 +71,8 @@ export function xgroupCreateCommand(c: CommandContext, argv: Argv): void {
   if (s.groups.has(name)) throw new RedisError('BUSYGROUP Consumer Group name already exists');
   s.groups.set(name, new ConsumerGroup(id, entriesRead));
   c.dirty++;
+  // MKSTREAM's creation has no event of its own in Redis 7.0.
+  c.notify(NOTIFY_STREAM, 'xgroup-create', argv[2]!);
   c.reply.ok();
 }
 
@@ -85,6 +88,7 @@ export function xgroupSetidCommand(c: CommandContext, argv: Argv): void {
   g.lastId = id;
   g.entriesRead = entriesRead;
   c.dirty++;
+  c.notify(NOTIFY_STREAM, 'xgroup-setid', argv[2]!);
   c.reply.ok();
 }
 
@@ -93,6 +97,7 @@ export function xgroupDestroyCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[2]!);
   if (!s.groups.delete(keyOf(argv[3]!))) return c.reply.integer(0);
   c.dirty++;
+  c.notify(NOTIFY_STREAM, 'xgroup-destroy', argv[2]!);
   c.reply.integer(1);
   c.signalKeyAsReady(key);
 }
@@ -100,14 +105,20 @@ export function xgroupDestroyCommand(c: CommandContext, argv: Argv): void {
 export function xgroupCreateconsumerCommand(c: CommandContext, argv: Argv): void {
   const [, g] = existingGroup(c, argv);
   const [, created] = g.consumer(keyOf(argv[4]!), c.now(), false);
-  if (created) c.dirty++;
+  if (created) {
+    c.dirty++;
+    c.notify(NOTIFY_STREAM, 'xgroup-createconsumer', argv[2]!);
+  }
   c.reply.integer(created ? 1 : 0);
 }
 
 export function xgroupDelconsumerCommand(c: CommandContext, argv: Argv): void {
   const [, g] = existingGroup(c, argv);
+  // Redis notifies only when the consumer existed.
+  const existed = g.consumers.has(keyOf(argv[4]!));
   const pending = g.deleteConsumer(keyOf(argv[4]!));
   c.dirty++;
+  if (existed) c.notify(NOTIFY_STREAM, 'xgroup-delconsumer', argv[2]!);
   c.reply.integer(pending);
 }
 
