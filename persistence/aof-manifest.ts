@@ -20,6 +20,7 @@
  * contains `/` or `\`. serializeManifest writes what it is given and refuses entries whose type
  * does not match their slot. Nothing here touches the disk; atomic replacement is fs-durable.ts.
  */
+import { splitInline } from '../protocol/resp-parser.js';
 
 export type AofFileType = 'b' | 'h' | 'i';
 
@@ -97,7 +98,8 @@ export function parseManifest(text: Uint8Array): Manifest {
       throw new ManifestError(msg, lineNumber, lineText);
     };
     if (line.length === 0) fail(MANIFEST_ERRORS.format);
-    const argv = splitArgs(line);
+    // The manifest's tokens follow redis.conf quoting, which is the inline command syntax.
+    const argv = splitInline(Buffer.from(line.buffer, line.byteOffset, line.length), 0, line.length);
     if (argv === null || argv.length < 6 || argv.length % 2 !== 0) return fail(MANIFEST_ERRORS.format);
 
     let name: string | null = null;
@@ -224,77 +226,6 @@ function isTrimmed(c: number): boolean {
 /** C isspace in the C locale. */
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-}
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
-}
-
-/**
- * sdssplitargs over a line without NUL bytes: whitespace-separated tokens; `"..."` with
- * \xHH \n \r \t \b \a escapes (any other escaped byte stands for itself); `'...'` with only \';
- * a quote may open mid-token; a closing quote must be followed by whitespace or the end.
- * Returns null for bad quoting.
- */
-function splitArgs(line: Uint8Array): Uint8Array[] | null {
-  const tokens: Uint8Array[] = [];
-  const n = line.length;
-  // Past the end reads as the C string's NUL terminator.
-  const at = (i: number): number => (i < n ? line[i]! : 0);
-  let p = 0;
-  for (;;) {
-    while (p < n && isSpace(line[p]!)) p++;
-    if (p >= n) return tokens;
-    const cur: number[] = [];
-    let inDouble = false;
-    let inSingle = false;
-    let done = false;
-    while (!done) {
-      const c = at(p);
-      if (inDouble) {
-        if (c === 0x5c && at(p + 1) === 0x78 && hexValue(at(p + 2)) >= 0 && hexValue(at(p + 3)) >= 0) {
-          cur.push(hexValue(at(p + 2)) * 16 + hexValue(at(p + 3)));
-          p += 3;
-        } else if (c === 0x5c && at(p + 1) !== 0) {
-          p++;
-          const e = at(p);
-          cur.push(e === 0x6e ? 0x0a : e === 0x72 ? 0x0d : e === 0x74 ? 0x09 : e === 0x62 ? 0x08 : e === 0x61 ? 0x07 : e);
-        } else if (c === 0x22) {
-          if (at(p + 1) !== 0 && !isSpace(at(p + 1))) return null;
-          done = true;
-        } else if (c === 0) {
-          return null;
-        } else {
-          cur.push(c);
-        }
-      } else if (inSingle) {
-        if (c === 0x5c && at(p + 1) === 0x27) {
-          p++;
-          cur.push(0x27);
-        } else if (c === 0x27) {
-          if (at(p + 1) !== 0 && !isSpace(at(p + 1))) return null;
-          done = true;
-        } else if (c === 0) {
-          return null;
-        } else {
-          cur.push(c);
-        }
-      } else if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0) {
-        done = true;
-      } else if (c === 0x22) {
-        inDouble = true;
-      } else if (c === 0x27) {
-        inSingle = true;
-      } else {
-        cur.push(c);
-      }
-      if (p < n) p++;
-    }
-    tokens.push(Uint8Array.from(cur));
-  }
 }
 
 /** A token as C sees it: up to its first NUL (a `\x00` escape ends the string). */
