@@ -172,6 +172,14 @@ export function baseTimeOf(file: string): number | null {
   }
 }
 
+/**
+ * The second a base stands for: baseTimeOf, or the file's modification time when the file does
+ * not say (a base is written once, so its mtime is its snapshot time up to the write's length).
+ */
+export function snapshotTimeOf(file: string): number {
+  return baseTimeOf(file) ?? Math.floor(fs.statSync(file).mtimeMs / 1000);
+}
+
 /** "7d", "12h", "30m", "3600s" or plain seconds; 0 means forever. */
 export function parseDuration(text: string): number | null {
   const m = /^(\d+)([smhdw]?)$/i.exec(text.trim());

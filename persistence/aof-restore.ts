@@ -11,8 +11,9 @@
  */
 import * as fs from 'node:fs';
 import path from 'node:path';
-import type { AofFileInfo, AofStore } from './aof-store.js';
-import { AofArchive, baseTimeOf } from './aof-archive.js';
+import type { AofFileInfo } from './aof-store.js';
+import { AofArchive, snapshotTimeOf } from './aof-archive.js';
+import type { Manifest } from './aof-manifest.js';
 import { AofRecordReader } from './aof-records.js';
 import { parseRestoreTime as parseTime } from '../commands/restore-time.js';
 
@@ -57,7 +58,8 @@ export function formatTime(sec: number): string {
 export class RestorePlanner {
   private readonly archive: AofArchive;
 
-  constructor(private readonly store: AofStore) {
+  /** The folder and its manifest (an AofStore is one; --list passes a parsed manifest). */
+  constructor(private readonly store: { readonly aofDir: string; readonly manifest: Manifest }) {
     this.archive = AofArchive.open(store.aofDir);
   }
 
@@ -72,7 +74,7 @@ export class RestorePlanner {
       const base = path.join(this.store.aofDir, m.base.name);
       out.push({
         timeline: this.archive.currentTimeline,
-        baseTime: baseTimeOf(base) ?? Math.floor(fs.statSync(base).mtimeMs / 1000),
+        baseTime: snapshotTimeOf(base),
         base, incrs: m.incrs.map((e) => path.join(this.store.aofDir, e.name)),
       });
     }

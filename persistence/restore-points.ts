@@ -24,10 +24,10 @@
  */
 import * as fs from 'node:fs';
 import path from 'node:path';
-import { parseManifest } from './aof-manifest.js';
+import { parseManifest, type Manifest } from './aof-manifest.js';
 import { AofRecordReader, isAofStop } from './aof-records.js';
 import { AofArchive, ARCHIVE_DIR, baseTimeOf, type Timeline } from './aof-archive.js';
-import { lastTimestamp, type ReachableRange } from './aof-restore.js';
+import { RestorePlanner, type ReachableRange } from './aof-restore.js';
 import { strerror } from './aof-store.js';
 
 export interface PointRow {
@@ -118,29 +118,13 @@ export function collectRestorePoints(manifestPath: string): RestorePoints {
     }
     timelines.push(tl);
   }
-  return { manifestPath, aofDir, timelines, range: reachableRange(aofDir, chains), problems };
+  return { manifestPath, aofDir, timelines, range: reachableRange(aofDir, manifest), problems };
 }
 
-/**
- * RestorePlanner.range(): its candidates are the archived generations (with their recorded base
- * times) and the current chain when the manifest has a base; oldest base time of them all, newest
- * annotation of the last one. null where the planner would refuse (no base, unreadable base).
- */
-function reachableRange(aofDir: string, chains: ChainFiles[]): ReachableRange | null {
-  const candidates = chains.filter((c) => c.base !== null);
-  const times = candidates.map((c) => c.baseTime ?? baseTimeAt(path.join(aofDir, c.prefix, c.base!)));
-  if (candidates.length === 0 || times.some((t) => t === null)) return null;
-  const oldest = Math.min(...(times as number[]));
-  const last = candidates[candidates.length - 1]!;
-  let newest = times[times.length - 1]!;
-  for (const name of last.incrs) newest = Math.max(newest, lastTimestamp(path.join(aofDir, last.prefix, name)) ?? newest);
-  return { oldest, newest };
-}
-
-/** baseTimeOf with the planner's mtime fallback; null when the file cannot be read. */
-function baseTimeAt(file: string): number | null {
+/** The planner's own range (what --restore-to accepts); null where it would refuse. */
+function reachableRange(aofDir: string, manifest: Manifest): ReachableRange | null {
   try {
-    return baseTimeOf(file) ?? Math.floor(fs.statSync(file).mtimeMs / 1000);
+    return new RestorePlanner({ aofDir, manifest }).range();
   } catch {
     return null;
   }

@@ -16,7 +16,7 @@ import { RedisError } from '../protocol/errors.js';
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { AofStore, strerror, type RetiredFiles } from '../persistence/aof-store.js';
-import { AofArchive, baseTimeOf, parseDuration } from '../persistence/aof-archive.js';
+import { AofArchive, parseDuration, snapshotTimeOf } from '../persistence/aof-archive.js';
 
 import { AofWriter, type FsyncPolicy } from '../persistence/aof-writer.js';
 import { loadAof, type AofLoadResult } from '../persistence/aof-loader.js';
@@ -341,7 +341,7 @@ export class AofManager implements Propagator {
     if (retired.base === null) return;
     const basePath = path.join(store.aofDir, retired.base);
     if (!fs.existsSync(basePath)) return;
-    const baseTime = baseTimeOf(basePath) ?? Math.floor(fs.statSync(basePath).mtimeMs / 1000);
+    const baseTime = snapshotTimeOf(basePath);
     const archive = AofArchive.open(store.aofDir);
     archive.addGeneration(retired.base, retired.incrs, baseTime);
     const retention = parseDuration(this.config.get('aof-archive-retention')) ?? 0;
