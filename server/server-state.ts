@@ -312,6 +312,8 @@ export class ServerState implements ServerApi {
    * command ends (endPropagation); outside (the active expire cycle) they go straight out.
    */
   propagate(dbIndex: number, argv: Argv): void {
+    // Without an AOF there is nobody to feed: collecting the records would be wasted work.
+    if (this.propagator === NO_PROPAGATION) return;
     if (this.propagationDepth > 0) this.pendingRecords.push([dbIndex, argv]);
     else this.propagator.feed(dbIndex, argv);
   }
