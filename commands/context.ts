@@ -6,7 +6,8 @@ import type { Argv } from '../protocol/resp-parser.js';
 import type { ReplyWriter, RespVersion } from '../protocol/reply-writer.js';
 import type { Db } from './keyspace/db.js';
 import type { Value } from './keyspace/value.js';
-import type { CommandTable } from './table.js';
+import type { CommandSpec, CommandTable } from './table.js';
+import type { ScriptEngine } from './scripting/engine.js';
 import type { NotifyClass } from './notify.js';
 
 /** CLIENT REPLY mode. */
@@ -238,8 +239,34 @@ export interface ValueSerializer {
   restore(payload: Buffer): Value;
 }
 
+/**
+ * Redis's script client, as the script engine sees it (server/script-host.ts): how redis.call
+ * finds and runs a command.
+ */
+export interface ScriptHost {
+  /**
+   * The command argv names, resolved as a script resolves it: a container named alone is the
+   * container itself (its arity then refuses it); undefined for an unknown (sub)command.
+   */
+  lookup(argv: Argv): CommandSpec | undefined;
+  /** Starts a run for caller: the script client selects the caller's db and speaks RESP2. */
+  begin(caller: CommandContext): void;
+  /**
+   * Runs a command as the script client through the server's call path (stats, notifications,
+   * WATCH, propagation) and returns its reply in `resp`. `propagate` false keeps its records out
+   * of the AOF (redis.set_repl).
+   */
+  call(spec: CommandSpec, argv: Argv, resp: RespVersion, propagate: boolean): Buffer;
+  /** The error writes get while the AOF cannot be written (MISCONF), or null. */
+  readonly denyWrites: string | null;
+  /** Writes a line to the server log at a Redis level (0 debug, 1 verbose, 2 notice, 3 warning). */
+  log(level: number, message: string): void;
+}
+
 export interface ServerApi {
   readonly dbs: readonly Db[];
+  /** EVAL, FCALL and their caches: the Lua engine. */
+  readonly scripts: ScriptEngine;
   /** Enabled notification classes; with notifyKeyspaceEvent, for events in a db other than the selected one (MOVE, COPY DB). */
   readonly notifyFlags: number;
   notifyKeyspaceEvent(cls: NotifyClass, event: string, key: Buffer | string, dbIndex: number): void;

@@ -66,6 +66,8 @@ function isStartOptions(o: object): o is StartOptions {
 export async function startWithConfig(config: Config, logger?: Logger, clock: Clock = SYSTEM_CLOCK): Promise<RunningServer> {
   const log = logger ?? createLogger(process.env.VITEST !== undefined ? 'silent' : process.env.REWIND_LOG_LEVEL ?? pinoLevel(config.get('loglevel')));
   const state = new ServerState(config, log, clock);
+  // The Lua runtime compiles asynchronously: ready before any client or AOF record can EVAL.
+  await state.scripts.init();
   const sockets = new Set<net.Socket>();
   const servers: net.Server[] = [];
 

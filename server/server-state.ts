@@ -18,6 +18,8 @@ import { WatchRegistry } from './watch.js';
 import { execTransaction } from './multi.js';
 import type { Logger } from './log.js';
 import { FunctionLibraries } from '../commands/scripting/libraries.js';
+import { ScriptEngine } from '../commands/scripting/engine.js';
+import { ScriptClientHost } from './script-host.js';
 import { keyIndexes } from '../commands/table.js';
 import type { BackgroundSave } from '../persistence/background-save.js';
 import { Persistence } from './persistence.js';
@@ -77,6 +79,10 @@ export class ServerState implements ServerApi {
   readonly noPropagation = NO_PROPAGATION;
   readonly persistence: Persistence;
   readonly functionLibraries = new FunctionLibraries();
+  /** EVAL's Lua engine; startWithConfig awaits its init() before the server serves anyone. */
+  readonly scripts: ScriptEngine;
+  /** Above 0 while a script's command runs under redis.set_repl without the AOF: nothing is logged. */
+  propagationMuted = 0;
   /** True while a dataset is loaded at startup: keys do not expire and clients get -LOADING. */
   loading = false;
   /** The snapshot being written (BGSAVE or AOF rewrite); writes preserve keys into it first. */
@@ -185,6 +191,7 @@ export class ServerState implements ServerApi {
       this.pubsub.limit = parsePubSubLimit(v);
     });
     this.persistence = new Persistence(this);
+    this.scripts = new ScriptEngine(new ScriptClientHost(this), REDIS_COMPAT_VERSION);
     config.watch('proto-max-bulk-len', (v) => {
       this.maxBulkLen = Number(v);
       for (const c of this.clientsById.values()) c.limits.maxBulkLen = this.maxBulkLen;
@@ -313,7 +320,7 @@ export class ServerState implements ServerApi {
    */
   propagate(dbIndex: number, argv: Argv): void {
     // Without an AOF there is nobody to feed: collecting the records would be wasted work.
-    if (this.propagator === NO_PROPAGATION) return;
+    if (this.propagator === NO_PROPAGATION || this.propagationMuted > 0) return;
     if (this.propagationDepth > 0) this.pendingRecords.push([dbIndex, argv]);
     else this.propagator.feed(dbIndex, argv);
   }

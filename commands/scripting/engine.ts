@@ -1,0 +1,283 @@
+/*
+ * ScriptEngine: EVAL's Lua state and script cache, as Redis 7.0's eval.c and script_lua.c run
+ * them. One sandboxed Lua 5.1 state lives for the server's life (SCRIPT FLUSH opens a new one);
+ * scripts are compiled once and kept by SHA1; each run sets KEYS and ARGV, calls the script under
+ * Redis's error handler and turns its result (or error) into the caller's reply.
+ *
+ * Scripts run synchronously: a command sent while a script runs waits for it, as every command
+ * waits for the one before. Redis instead answers -BUSY after lua-time-limit and offers SCRIPT
+ * KILL; here SCRIPT KILL can only ever find nothing running.
+ */
+import type { Argv } from '../../protocol/resp-parser.js';
+import { splitInline } from '../../protocol/resp-parser.js';
+import { ERR_NOT_INTEGER, RedisError } from '../../protocol/errors.js';
+import { parseLong } from '../../protocol/numbers.js';
+import type { CommandContext, ScriptHost } from '../context.js';
+import { LUA_GLOBALSINDEX, LuaVm, T_TABLE, type LuaState } from './lua-vm.js';
+import { buildSandbox } from './lua-sandbox.js';
+import { errorLine, writeLuaValue } from './lua-reply.js';
+import { openRandom } from './lua-random.js';
+import { PROPAGATE_AOF, PROPAGATE_REPL, openRedisApi, type ScriptApiContext, type ScriptRun } from './redis-api.js';
+import { sha1hex } from './sha1.js';
+import { LUA_LIBRARIES } from './lua-libraries.js';
+
+export const ERR_NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+const ERR_NOTBUSY = 'NOTBUSY No scripts in execution right now.';
+
+/** Shebang flags (`#!lua flags=...`), Redis's SCRIPT_FLAG_* bits. */
+export const SCRIPT_NO_WRITES = 1;
+export const SCRIPT_ALLOW_OOM = 2;
+export const SCRIPT_ALLOW_STALE = 4;
+export const SCRIPT_NO_CLUSTER = 8;
+/** No shebang: a pre-7.0 script, run without flag checks. */
+export const SCRIPT_EVAL_COMPAT = 16;
+export const SCRIPT_ALLOW_CROSS_SLOT = 32;
+
+const FLAG_NAMES: ReadonlyMap<string, number> = new Map([
+  ['no-writes', SCRIPT_NO_WRITES],
+  ['allow-oom', SCRIPT_ALLOW_OOM],
+  ['allow-stale', SCRIPT_ALLOW_STALE],
+  ['no-cluster', SCRIPT_NO_CLUSTER],
+  ['allow-cross-slot-keys', SCRIPT_ALLOW_CROSS_SLOT],
+]);
+
+/** Lua's collector runs a step every this many scripts, as Redis does, instead of a full cycle. */
+const GC_PERIOD = 50;
+const LUA_GCSTEP = 5;
+const LUA_GCCOUNT = 3;
+
+interface CachedScript {
+  /** Registry reference to the compiled function. */
+  readonly ref: number;
+  readonly body: Buffer;
+  readonly flags: number;
+}
+
+export class ScriptEngine implements ScriptApiContext {
+  run: ScriptRun | null = null;
+  private vm: LuaVm | null = null;
+  private globalsRef = 0;
+  private handlerRef = 0;
+  private readonly scripts = new Map<string, CachedScript>();
+  private bodyBytes = 0;
+  private runs = 0;
+
+  constructor(
+    readonly host: ScriptHost,
+    private readonly version: string,
+  ) {}
+
+  /** Loads the Lua runtime (WebAssembly, compiled asynchronously); the server awaits it before serving. */
+  async init(): Promise<void> {
+    if (this.vm !== null) return;
+    this.vm = await LuaVm.create();
+    this.openState();
+  }
+
+  private get lua(): LuaVm {
+    if (this.vm === null) throw new RedisError('ERR the Lua engine is not initialized');
+    return this.vm;
+  }
+
+  private openState(): void {
+    const vm = this.vm!;
+    const L = vm.L;
+    this.globalsRef = buildSandbox(vm, L, () => {
+      openRedisApi(vm, L, this, this.version);
+      openRandom(vm, L);
+      for (const open of LUA_LIBRARIES) open(vm, L);
+    });
+    vm.getField(L, LUA_GLOBALSINDEX, '__redis__err__handler');
+    this.handlerRef = vm.ref(L);
+  }
+
+  /** SCRIPT FLUSH: every cached script is forgotten and the state starts over. */
+  flush(): void {
+    this.scripts.clear();
+    this.bodyBytes = 0;
+    if (this.vm === null) return;
+    this.vm.reset();
+    this.openState();
+  }
+
+  get scriptCount(): number {
+    return this.scripts.size;
+  }
+
+  /** INFO memory: used_memory_lua (bytes the Lua heap holds) and used_memory_scripts_eval. */
+  memory(): { lua: number; scripts: number } {
+    const vm = this.vm;
+    return { lua: vm === null ? 0 : vm.gc(vm.L, LUA_GCCOUNT, 0) * 1024, scripts: this.bodyBytes + this.scripts.size * 40 };
+  }
+
+  exists(sha: Buffer): boolean {
+    return sha.length === 40 && this.scripts.has(sha.latin1Slice(0, 40).toLowerCase());
+  }
+
+  /** SCRIPT LOAD: compiles and caches the body; returns its SHA1. Throws RedisError. */
+  load(body: Buffer): string {
+    const sha = sha1hex(body);
+    this.compile(body, sha);
+    return sha;
+  }
+
+  /** SCRIPT KILL: a script never runs while a command is read, so there is nothing to kill. */
+  kill(): never {
+    throw new RedisError(ERR_NOTBUSY);
+  }
+
+  /** EVAL, EVALSHA and their _RO forms. */
+  eval(c: CommandContext, argv: Argv, evalsha: boolean, readOnlyCommand: boolean): void {
+    const vm = this.lua;
+    if (evalsha && argv[1]!.length !== 40) throw new RedisError(ERR_NOSCRIPT);
+    const numkeys = parseLong(argv[2]!);
+    if (numkeys === undefined) throw new RedisError(ERR_NOT_INTEGER);
+    if (numkeys > argv.length - 3) throw new RedisError("ERR Number of keys can't be greater than number of args");
+    if (numkeys < 0) throw new RedisError("ERR Number of keys can't be negative");
+    const sha = evalsha ? argv[1]!.latin1Slice(0, 40).toLowerCase() : sha1hex(argv[1]!);
+    let script = this.scripts.get(sha);
+    if (script === undefined) {
+      if (evalsha) throw new RedisError(ERR_NOSCRIPT);
+      script = this.compile(argv[1]!, sha);
+    }
+    const readOnly = this.prepare(script.flags, readOnlyCommand);
+    const L = vm.L;
+    const base = vm.top(L);
+    vm.getRef(L, this.handlerRef);
+    vm.getRef(L, script.ref);
+    vm.getRef(L, this.globalsRef);
+    // KEYS and ARGV are set in the real globals table, past the read-only proxy scripts see.
+    vm.pushText(L, 'KEYS');
+    pushArray(vm, L, argv, 3, 3 + numkeys);
+    vm.rawSet(L, -3);
+    vm.pushText(L, 'ARGV');
+    pushArray(vm, L, argv, 3 + numkeys, argv.length);
+    vm.rawSet(L, -3);
+    vm.pop(L, 1);
+    this.callFunction(c, sha, 0, readOnly, base);
+  }
+
+  /**
+   * scriptPrepareForRun's checks of a script's declared flags; returns whether its writes must be
+   * refused. Throws the refusal.
+   */
+  private prepare(flags: number, readOnlyCommand: boolean): boolean {
+    if ((flags & SCRIPT_EVAL_COMPAT) !== 0) return readOnlyCommand;
+    if ((flags & SCRIPT_NO_WRITES) === 0) {
+      const deny = this.host.denyWrites;
+      if (deny !== null) {
+        throw new RedisError(deny.startsWith('MISCONF Redis is configured to save RDB')
+          ? "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts."
+          : deny);
+      }
+      if (readOnlyCommand) throw new RedisError('ERR Can not execute a script with write flag using *_ro command.');
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * luaCallFunction: the stack holds (from `base`) the error handler, the function and `nargs`
+   * arguments. Runs it and writes the caller's reply; the stack is back at `base` afterwards.
+   */
+  private callFunction(c: CommandContext, name: string, nargs: number, readOnly: boolean, base: number): void {
+    const vm = this.vm!;
+    const L = vm.L;
+    const run: ScriptRun = { resp: 2, repl: PROPAGATE_AOF | PROPAGATE_REPL, readOnly, wrote: false };
+    this.run = run;
+    this.host.begin(c);
+    let status: number;
+    try {
+      status = vm.pcall(L, nargs, 1, -2 - nargs);
+    } catch (e) {
+      // Not a Lua error (those pcall returns) but the runtime itself failing: the state cannot be
+      // trusted any more, so it starts over, as after SCRIPT FLUSH.
+      this.run = null;
+      this.flush();
+      throw new RedisError(`ERR Lua engine failure running script ${name}: ${e instanceof Error ? e.message : String(e)}`.replace(/[\r\n]/g, ' '));
+    }
+    this.run = null;
+    if (++this.runs === GC_PERIOD) {
+      vm.gc(L, LUA_GCSTEP, GC_PERIOD);
+      this.runs = 0;
+    }
+    if (status !== 0) c.reply.error(errorReply(vm, L, name));
+    else writeLuaValue(vm, L, c.reply, run.resp);
+    vm.setTop(L, base);
+  }
+
+  /** luaCreateFunction: compiles and caches a body not seen before. Throws RedisError. */
+  private compile(body: Buffer, sha: string): CachedScript {
+    const cached = this.scripts.get(sha);
+    if (cached !== undefined) return cached;
+    const vm = this.lua;
+    const L = vm.L;
+    const { flags, length } = parseShebang(body);
+    // The shebang line is skipped but its newline kept, so line numbers stay the user's.
+    if (vm.load(L, body.subarray(length), '@user_script') !== 0) {
+      const why = vm.toText(L, -1) ?? '';
+      vm.pop(L, 1);
+      throw new RedisError(`ERR Error compiling script (new function): ${why}`.replace(/[\r\n]/g, ' '));
+    }
+    const script: CachedScript = { ref: vm.ref(L), body: Buffer.from(body), flags };
+    this.scripts.set(sha, script);
+    this.bodyBytes += body.length;
+    return script;
+  }
+}
+
+/** evalExtractShebangFlags: the flags a `#!lua flags=...` first line declares, and its length. */
+export function parseShebang(body: Buffer): { flags: number; length: number } {
+  if (body.length < 2 || body[0] !== 0x23 || body[1] !== 0x21) return { flags: SCRIPT_EVAL_COMPAT, length: 0 };
+  const end = body.indexOf(10);
+  if (end < 0) throw new RedisError('ERR Invalid script shebang');
+  const parts = splitInline(body, 0, end);
+  if (parts === null || parts.length === 0) throw new RedisError('ERR Invalid engine in script shebang');
+  const engine = parts[0]!.toString('latin1');
+  if (engine !== '#!lua') throw new RedisError(`ERR Unexpected engine in script shebang: ${engine}`);
+  let flags = 0;
+  for (let j = 1; j < parts.length; j++) {
+    const part = parts[j]!.toString('latin1');
+    if (!part.startsWith('flags=')) throw new RedisError(`ERR Unknown lua shebang option: ${part}`);
+    const list = part.slice(6);
+    if (list === '') continue;
+    for (const name of list.split(',')) {
+      const bit = FLAG_NAMES.get(name);
+      if (bit === undefined) throw new RedisError(`ERR Unexpected flag in script shebang: ${name}`);
+      flags |= bit;
+    }
+  }
+  return { flags, length: end };
+}
+
+/** A Lua array of argv[from..to). */
+function pushArray(vm: LuaVm, L: LuaState, argv: Argv, from: number, to: number): void {
+  vm.newTable(L, to - from, 0);
+  for (let i = from; i < to; i++) {
+    vm.pushBuffer(L, argv[i]!);
+    vm.rawSetI(L, -2, i - from + 1);
+  }
+}
+
+/**
+ * The reply for the error value on top of the stack: the handler's {err, source, line} as
+ * "<err> script: <name>, on <source>:<line>.", as Redis formats it.
+ */
+function errorReply(vm: LuaVm, L: LuaState, name: string): string {
+  if (vm.type(L, -1) !== T_TABLE) {
+    const msg = vm.isString(L, -1) ? vm.toText(L, -1)! : 'execution failure';
+    return errorLine(`ERR Error running script ${name}, ${msg.slice(0, 100)}\n`);
+  }
+  const field = (key: string): string | null => {
+    vm.getField(L, -1, key);
+    const v = vm.isString(L, -1) ? vm.toText(L, -1) : null;
+    vm.pop(L, 1);
+    return v;
+  };
+  // A table without err (error({})) crashes Redis 7.0; an empty message is the sane answer.
+  let msg = field('err') ?? 'ERR';
+  const source = field('source');
+  const line = field('line');
+  if (source !== null && line !== null) msg += ` script: ${name}, on ${source}:${line}.`;
+  return errorLine(msg);
+}

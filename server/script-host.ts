@@ -1,0 +1,60 @@
+/*
+ * ScriptClientHost: Redis's script client. redis.call runs a command as this connection-less
+ * client through the same call() every client's commands go through, so stats, keyspace events,
+ * WATCH and the AOF see a script's commands as Redis's do: their records are collected by the
+ * EVAL's own call() and written as one MULTI/EXEC (EVAL itself is never logged).
+ */
+import type { Argv } from '../protocol/resp-parser.js';
+import type { RespVersion } from '../protocol/reply-writer.js';
+import type { CommandContext, ScriptHost } from '../commands/context.js';
+import type { CommandSpec } from '../commands/table.js';
+import { Client } from './client.js';
+import { call } from './dispatch.js';
+import type { ServerState } from './server-state.js';
+
+/** Redis's log levels (LL_DEBUG..LL_WARNING) as pino's. */
+const LEVELS = ['debug', 'debug', 'info', 'warn'] as const;
+
+export class ScriptClientHost implements ScriptHost {
+  private readonly client: Client;
+
+  constructor(private readonly server: ServerState) {
+    this.client = new Client(server, 0, null, -1);
+    this.client.authenticated = true;
+    // BLPOP and friends answer at once inside a script, as if their timeout passed.
+    this.client.neverBlock = true;
+  }
+
+  get denyWrites(): string | null {
+    return this.server.denyWrites;
+  }
+
+  lookup(argv: Argv): CommandSpec | undefined {
+    const spec = this.server.commandByBytes(argv[0]!)?.spec;
+    if (spec === undefined || spec.subcommands === undefined || argv.length === 1) return spec;
+    const sub = argv[1]!;
+    return this.server.table.lookupSub(spec, sub.latin1Slice(0, sub.length));
+  }
+
+  begin(caller: CommandContext): void {
+    this.client.select(caller.dbIndex);
+    this.client.setResp(2);
+  }
+
+  call(spec: CommandSpec, argv: Argv, resp: RespVersion, propagate: boolean): Buffer {
+    const c = this.client;
+    c.setResp(resp);
+    const server = this.server;
+    if (!propagate) server.propagationMuted++;
+    try {
+      call(server, c, spec, server.commandStats(spec), argv);
+    } finally {
+      if (!propagate) server.propagationMuted--;
+    }
+    return c.reply.take();
+  }
+
+  log(level: number, message: string): void {
+    this.server.log[LEVELS[level] ?? 'info']({ source: 'script' }, message);
+  }
+}
