@@ -102,6 +102,8 @@ export interface CommandContext extends ClientView {
    * itself; call it when a write adds data to a key that already existed (XADD to a stream).
    */
   signalKeyAsReady(key: string): void;
+  /** True for the script client: the commands redis.call runs (Redis's CLIENT_SCRIPT). */
+  readonly fromScript: boolean;
   /** True between MULTI and the EXEC or DISCARD that ends it (also while EXEC runs the queue). */
   readonly inMulti: boolean;
   /** MULTI: from now on dispatch queues this client's commands and answers +QUEUED. */

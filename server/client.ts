@@ -71,6 +71,8 @@ export class Client implements CommandContext, Watcher {
   isRetry = false;
   /** Set while EXEC or a script runs commands: blocking commands answer at once instead. */
   neverBlock = false;
+  /** The script client (server/script-host.ts). */
+  fromScript = false;
   /** The running command, for blockOnKeys. */
   currentArgv: Argv = [];
   currentSpec: CommandSpec | null = null;

@@ -23,6 +23,7 @@ export class ScriptClientHost implements ScriptHost {
     this.client.authenticated = true;
     // BLPOP and friends answer at once inside a script, as if their timeout passed.
     this.client.neverBlock = true;
+    this.client.fromScript = true;
   }
 
   get denyWrites(): string | null {

@@ -81,12 +81,14 @@ interface ReadArgs {
   consumer: Buffer | null;
 }
 
-function parseReadArgs(argv: Argv, xreadgroup: boolean): ReadArgs {
+function parseReadArgs(argv: Argv, xreadgroup: boolean, fromScript: boolean): ReadArgs {
   const a: ReadArgs = { timeout: -1, count: 0, streamsArg: 0, streams: 0, noack: false, group: null, consumer: null };
   for (let i = 1; i < argv.length; i++) {
     const more = argv.length - i - 1;
     const o = argv[i]!;
     if (isWord(o, 'BLOCK') && more > 0) {
+      // Redis refuses BLOCK from scripts outright (MULTI instead answers as if timed out).
+      if (fromScript) throw new RedisError(`ERR ${argv[0]!.toString('latin1')} command is not allowed with BLOCK option from scripts`);
       i++;
       a.timeout = longArg(argv[i]!, 'ERR timeout is not an integer or out of range');
       if (a.timeout < 0) throw new RedisError(ERR_TIMEOUT_NEGATIVE);
@@ -133,7 +135,7 @@ export function xreadgroupCommand(c: CommandContext, argv: Argv): void {
 }
 
 function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void {
-  const a = parseReadArgs(argv, xreadgroup);
+  const a = parseReadArgs(argv, xreadgroup, c.fromScript);
   const groupName = a.group === null ? '' : keyOf(a.group);
   const remembered = c.isRetry ? DOLLAR_IDS.get(c.id) : undefined;
   const ids: StreamId[] = [];
