@@ -125,6 +125,13 @@ ESCAPE2CHAR[0x66] = 0x0c;
 ESCAPE2CHAR[0x72] = 0x0d;
 ESCAPE2CHAR[0x75] = 0x75;
 
+// Open tables while encoding or decoding, and the encoder's steps.
+const FRAME_ARRAY = 0;
+const FRAME_OBJECT = 1;
+const STEP_VALUE = 0;
+const STEP_DONE = 1;
+const STEP_NEXT_KEY = 2;
+
 const BOOL_OPTIONS = ['off', 'on'];
 const INVALID_NUMBER_OPTIONS = ['off', 'on', 'null'];
 
@@ -146,6 +153,11 @@ class Cjson {
   private tkBool = false;
   private tkString: Buffer = Buffer.alloc(0);
   private tkError = '';
+
+  // Open arrays and objects: kind, next array index (encoder: 1 once an object has a member), length.
+  private readonly frameKind: number[] = [];
+  private readonly framePos: number[] = [];
+  private readonly frameLen: number[] = [];
 
   constructor(private readonly vm: LuaVm) {
     this.functions = [
@@ -268,7 +280,7 @@ class Cjson {
     this.cfg = this.fetchConfig(L);
     if (vm.top(L) !== 1) argError(vm, L, 1, 'expected 1 argument');
     this.out.reset();
-    this.appendData(L, 0);
+    this.appendData(L);
     vm.pushBuffer(L, this.out.view());
     return 1;
   }
@@ -277,8 +289,93 @@ class Cjson {
     return luaError(this.vm, L, `Cannot serialise ${typeName(this.vm, L, idx)}: ${reason}`);
   }
 
-  /** json_append_data: the value on top of the stack (left there). */
-  private appendData(L: LuaState, depth: number): void {
+  /**
+   * json_append_data on the value on top of the stack (left there). The C code recurses into
+   * tables; here open tables are frames on an explicit stack, so nesting is bound by the Lua stack
+   * (one slot per array level, two per object level, as in C) and not by the JavaScript one.
+   */
+  private appendData(L: LuaState): void {
+    const vm = this.vm;
+    const out = this.out;
+    const kinds = this.frameKind;
+    const pos = this.framePos;
+    const lens = this.frameLen;
+    let sp = 0;
+    let step = STEP_VALUE;
+    for (;;) {
+      if (step === STEP_VALUE) {
+        if (vm.type(L, -1) !== T_TABLE) {
+          this.appendScalar(L);
+          step = STEP_DONE;
+        } else {
+          const depth = sp + 1;
+          if (depth > this.cfg.encodeMaxDepth || !vm.checkStack(L, 3)) {
+            luaError(vm, L, `Cannot serialise, excessive nesting (${depth})`);
+          }
+          const len = this.arrayLength(L);
+          if (len > 0) {
+            out.byte(0x5b);
+            kinds[sp] = FRAME_ARRAY;
+            pos[sp] = 1;
+            lens[sp] = len;
+            sp++;
+            vm.rawGetI(L, -1, 1);
+            continue;
+          }
+          out.byte(0x7b);
+          kinds[sp] = FRAME_OBJECT;
+          pos[sp] = 0;
+          sp++;
+          vm.pushNil(L);
+          step = STEP_NEXT_KEY;
+        }
+      }
+      if (step === STEP_DONE) {
+        // The value on top is written out; the table it belongs to moves on.
+        if (sp === 0) return;
+        const f = sp - 1;
+        vm.pop(L, 1);
+        if (kinds[f] === FRAME_ARRAY) {
+          if (pos[f]! < lens[f]!) {
+            out.byte(0x2c);
+            vm.rawGetI(L, -1, ++pos[f]!);
+            step = STEP_VALUE;
+            continue;
+          }
+          out.byte(0x5d);
+          sp--;
+          continue;
+        }
+        step = STEP_NEXT_KEY;
+      }
+      // STEP_NEXT_KEY: the object's table under its last key (nil to start).
+      const f = sp - 1;
+      if (!vm.next(L, -2)) {
+        out.byte(0x7d);
+        sp--;
+        step = STEP_DONE;
+        continue;
+      }
+      if (pos[f] === 1) out.byte(0x2c);
+      else pos[f] = 1;
+      const kt = vm.type(L, -2);
+      if (kt === T_NUMBER) {
+        out.byte(0x22);
+        this.appendNumber(L, -2);
+        out.byte(0x22);
+        out.byte(0x3a);
+      } else if (kt === T_STRING) {
+        this.appendString(vm.toBuffer(L, -2)!);
+        out.byte(0x3a);
+      } else {
+        this.encodeError(L, -2, 'table key must be a number or string');
+      }
+      step = STEP_VALUE;
+    }
+  }
+
+  /** A value other than a table, on top of the stack. */
+  private appendScalar(L: LuaState): void {
     const vm = this.vm;
     const out = this.out;
     switch (vm.type(L, -1)) {
@@ -291,16 +388,6 @@ class Cjson {
       case T_BOOLEAN:
         out.ascii(vm.toBoolean(L, -1) ? 'true' : 'false');
         return;
-      case T_TABLE: {
-        depth++;
-        if (depth > this.cfg.encodeMaxDepth || !vm.checkStack(L, 3)) {
-          luaError(vm, L, `Cannot serialise, excessive nesting (${depth})`);
-        }
-        const len = this.arrayLength(L);
-        if (len > 0) this.appendArray(L, depth, len);
-        else this.appendObject(L, depth);
-        return;
-      }
       case T_NIL:
         out.ascii('null');
         return;
@@ -345,45 +432,6 @@ class Cjson {
       return -1;
     }
     return max;
-  }
-
-  private appendArray(L: LuaState, depth: number, len: number): void {
-    const vm = this.vm;
-    this.out.byte(0x5b);
-    for (let i = 1; i <= len; i++) {
-      if (i > 1) this.out.byte(0x2c);
-      vm.rawGetI(L, -1, i);
-      this.appendData(L, depth);
-      vm.pop(L, 1);
-    }
-    this.out.byte(0x5d);
-  }
-
-  private appendObject(L: LuaState, depth: number): void {
-    const vm = this.vm;
-    const out = this.out;
-    out.byte(0x7b);
-    let comma = false;
-    vm.pushNil(L);
-    while (vm.next(L, -2)) {
-      if (comma) out.byte(0x2c);
-      else comma = true;
-      const kt = vm.type(L, -2);
-      if (kt === T_NUMBER) {
-        out.byte(0x22);
-        this.appendNumber(L, -2);
-        out.byte(0x22);
-        out.byte(0x3a);
-      } else if (kt === T_STRING) {
-        this.appendString(vm.toBuffer(L, -2)!);
-        out.byte(0x3a);
-      } else {
-        this.encodeError(L, -2, 'table key must be a number or string');
-      }
-      this.appendData(L, depth);
-      vm.pop(L, 1);
-    }
-    out.byte(0x7d);
   }
 
   private appendNumber(L: LuaState, idx: number): void {
@@ -667,79 +715,92 @@ class Cjson {
     luaError(this.vm, L, `Found too many nested data structures (${this.depth}) at character ${this.ptr}`);
   }
 
-  /** json_process_value: pushes the value the current token starts. */
+  /**
+   * json_process_value: pushes the value the current token starts. Open arrays and objects are
+   * frames on an explicit stack (see appendData); the checks run in the C code's order.
+   */
   private processValue(L: LuaState): void {
     const vm = this.vm;
-    switch (this.tkType) {
-      case TK_STRING:
-        vm.pushBuffer(L, this.tkString);
-        return;
-      case TK_NUMBER:
-        vm.pushNumber(L, this.tkNumber);
-        return;
-      case TK_BOOLEAN:
-        vm.pushBoolean(L, this.tkBool);
-        return;
-      case TK_OBJ_BEGIN:
-        this.parseObject(L);
-        return;
-      case TK_ARR_BEGIN:
-        this.parseArray(L);
-        return;
-      case TK_NULL:
-        vm.pushLightUserdata(L, 0);
-        return;
-      default:
-        this.parseError(L, 'value');
-    }
-  }
-
-  private parseObject(L: LuaState): void {
-    const vm = this.vm;
-    this.descend(L, 3);
-    vm.newTable(L);
-    let tk = this.nextToken();
-    if (tk === TK_OBJ_END) {
-      this.depth--;
-      return;
-    }
+    const kinds = this.frameKind;
+    const pos = this.framePos;
+    let sp = 0;
     for (;;) {
-      if (tk !== TK_STRING) this.parseError(L, 'object key string');
-      vm.pushBuffer(L, this.tkString);
-      if (this.nextToken() !== TK_COLON) this.parseError(L, 'colon');
-      this.nextToken();
-      this.processValue(L);
-      vm.rawSet(L, -3);
-      tk = this.nextToken();
-      if (tk === TK_OBJ_END) {
-        this.depth--;
-        return;
+      let complete = true;
+      switch (this.tkType) {
+        case TK_STRING:
+          vm.pushBuffer(L, this.tkString);
+          break;
+        case TK_NUMBER:
+          vm.pushNumber(L, this.tkNumber);
+          break;
+        case TK_BOOLEAN:
+          vm.pushBoolean(L, this.tkBool);
+          break;
+        case TK_NULL:
+          vm.pushLightUserdata(L, 0);
+          break;
+        case TK_OBJ_BEGIN:
+          this.descend(L, 3);
+          vm.newTable(L);
+          if (this.nextToken() === TK_OBJ_END) this.depth--;
+          else {
+            this.objectKey(L);
+            kinds[sp++] = FRAME_OBJECT;
+            complete = false;
+          }
+          break;
+        case TK_ARR_BEGIN:
+          this.descend(L, 2);
+          vm.newTable(L);
+          if (this.nextToken() === TK_ARR_END) this.depth--;
+          else {
+            kinds[sp] = FRAME_ARRAY;
+            pos[sp++] = 1;
+            complete = false;
+          }
+          break;
+        default:
+          this.parseError(L, 'value');
       }
-      if (tk !== TK_COMMA) this.parseError(L, 'comma or object end');
-      tk = this.nextToken();
+      if (!complete) continue;
+      // A value is on top: store it, then read what follows it in each container it completes.
+      while (sp > 0) {
+        const f = sp - 1;
+        if (kinds[f] === FRAME_ARRAY) {
+          vm.rawSetI(L, -2, pos[f]!);
+          const tk = this.nextToken();
+          if (tk === TK_ARR_END) {
+            this.depth--;
+            sp--;
+            continue;
+          }
+          if (tk !== TK_COMMA) this.parseError(L, 'comma or array end');
+          this.nextToken();
+          pos[f]!++;
+          break;
+        }
+        vm.rawSet(L, -3);
+        const tk = this.nextToken();
+        if (tk === TK_OBJ_END) {
+          this.depth--;
+          sp--;
+          continue;
+        }
+        if (tk !== TK_COMMA) this.parseError(L, 'comma or object end');
+        this.nextToken();
+        this.objectKey(L);
+        break;
+      }
+      if (sp === 0) return;
     }
   }
 
-  private parseArray(L: LuaState): void {
-    const vm = this.vm;
-    this.descend(L, 2);
-    vm.newTable(L);
-    let tk = this.nextToken();
-    if (tk === TK_ARR_END) {
-      this.depth--;
-      return;
-    }
-    for (let i = 1; ; i++) {
-      this.processValue(L);
-      vm.rawSetI(L, -2, i);
-      tk = this.nextToken();
-      if (tk === TK_ARR_END) {
-        this.depth--;
-        return;
-      }
-      if (tk !== TK_COMMA) this.parseError(L, 'comma or array end');
-      this.nextToken();
-    }
+  /** At an object key: pushes it, reads the colon, and moves to the value's first token. */
+  private objectKey(L: LuaState): void {
+    if (this.tkType !== TK_STRING) this.parseError(L, 'object key string');
+    this.vm.pushBuffer(L, this.tkString);
+    if (this.nextToken() !== TK_COLON) this.parseError(L, 'colon');
+    this.nextToken();
   }
 }
 

@@ -28,8 +28,7 @@ const ITEM_MAP = 2;
 
 class Cmsgpack {
   readonly functions: [string, (L: LuaState) => number][];
-  private out = new ByteWriter(1024);
-  private busy = false;
+  private readonly out = new ByteWriter(1024);
 
   // Decoder cursor, valid during one unpack call.
   private data: Buffer = Buffer.alloc(0);
@@ -58,22 +57,12 @@ class Cmsgpack {
     const nargs = vm.top(L);
     if (nargs === 0) argError(vm, L, 0, 'MessagePack pack needs input.');
     if (!vm.checkStack(L, nargs)) argError(vm, L, 0, 'Too many arguments for MessagePack pack.');
-    // t[i] may run a metamethod that packs too: a nested call gets a buffer of its own.
-    const saved = this.out;
-    const wasBusy = this.busy;
-    if (wasBusy) this.out = new ByteWriter(256);
-    this.busy = true;
-    try {
-      this.out.reset();
-      for (let i = 1; i <= nargs; i++) {
-        vm.pushValue(L, i);
-        this.encodeValue(L, 0);
-      }
-      vm.pushBuffer(L, this.out.view());
-    } finally {
-      this.out = saved;
-      this.busy = wasBusy;
+    this.out.reset();
+    for (let i = 1; i <= nargs; i++) {
+      vm.pushValue(L, i);
+      this.encodeValue(L, 0);
     }
+    vm.pushBuffer(L, this.out.view());
     return 1;
   }
 
