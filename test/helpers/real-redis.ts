@@ -103,9 +103,35 @@ export async function startRealRedis(extraArgs: readonly string[] = []): Promise
   throw lastError ?? new Error('redis-server failed to start');
 }
 
+/** Whether `port` on 127.0.0.1 can be listened on right now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The port for a real redis-server: the kernel's choice, or a free one in REAL_REDIS_PORTS
+ * ("7500-7599") on machines where real servers must stay in a given range.
+ */
+async function realRedisPort(): Promise<number> {
+  const m = /^(\d+)-(\d+)$/.exec(process.env.REAL_REDIS_PORTS ?? '');
+  if (m === null) return freePort();
+  const lo = Number(m[1]);
+  const span = Number(m[2]) - lo + 1;
+  const first = Math.floor(Math.random() * span);
+  for (let i = 0; i < span; i++) {
+    const port = lo + ((first + i) % span);
+    if (await portFree(port)) return port;
+  }
+  throw new Error(`no free port in REAL_REDIS_PORTS ${process.env.REAL_REDIS_PORTS}`);
+}
+
 async function startOnce(bin: string, extraArgs: readonly string[]): Promise<RealRedis> {
   const dir = await mkdtemp(path.join(tmpdir(), 'rewind-real-redis-'));
-  const port = await freePort();
+  const port = await realRedisPort();
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
     '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes',
