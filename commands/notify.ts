@@ -27,7 +27,8 @@ export const NOTIFY_ALL = NOTIFY_GENERIC | NOTIFY_STRING | NOTIFY_LIST | NOTIFY_
 /** The class of an event, as handlers name it when they notify. */
 export type NotifyClass =
   | typeof NOTIFY_GENERIC | typeof NOTIFY_STRING | typeof NOTIFY_LIST | typeof NOTIFY_SET | typeof NOTIFY_HASH
-  | typeof NOTIFY_ZSET | typeof NOTIFY_EXPIRED | typeof NOTIFY_EVICTED | typeof NOTIFY_STREAM | typeof NOTIFY_NEW;
+  | typeof NOTIFY_ZSET | typeof NOTIFY_EXPIRED | typeof NOTIFY_EVICTED | typeof NOTIFY_STREAM | typeof NOTIFY_NEW
+  | typeof NOTIFY_KEY_MISS;
 
 const LETTERS: readonly [string, number][] = [
   ['g', NOTIFY_GENERIC], ['$', NOTIFY_STRING], ['l', NOTIFY_LIST], ['s', NOTIFY_SET], ['h', NOTIFY_HASH],

@@ -123,7 +123,8 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   c.currentSpec = spec;
   c.currentStats = stats;
   const counters = server.stats;
-  counters.countReads = spec.flags.includes('readonly');
+  // Serving a blocked client, Redis looks keys up without counting or publishing `keymiss`.
+  counters.countReads = !c.isRetry && spec.flags.includes('readonly');
   if (server.snapshot !== null && spec.flags.includes('write')) server.preserveForSnapshot(c.dbIndex, spec, argv);
   server.beginPropagation();
   try {

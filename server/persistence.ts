@@ -239,11 +239,16 @@ export class Persistence implements PersistenceApi {
       server.functionLibraries.clear();
     }
     const replay = new ReplayClient(server, { keepExpired: false, limits: encodingLimits(server.config) });
+    // Keys loaded from the file publish nothing (Redis's dbAddRDBLoad): no `new` event for each.
+    const notifyFlags = server.notifyFlags;
+    server.notifyFlags = 0;
     try {
       forEachRdbRecord(data, (r) => replay.rdbRecord(r), { databases: server.dbs.length });
     } catch (e) {
       server.log.warn({ err: e as Error }, 'DEBUG RELOAD: the RDB file does not load');
       throw new RedisError('ERR Error trying to load the RDB dump, check server logs.');
+    } finally {
+      server.notifyFlags = notifyFlags;
     }
   }
 

@@ -25,7 +25,7 @@ import type { BackgroundSave } from '../persistence/background-save.js';
 import { Persistence } from './persistence.js';
 import { PubSub, parsePubSubLimit } from './pubsub.js';
 import {
-  NOTIFY_EXPIRED, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, notifyFlagsFromString, type NotifyClass,
+  NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_KEYEVENT, NOTIFY_NEW, NOTIFY_KEYSPACE, notifyFlagsFromString, type NotifyClass,
 } from '../commands/notify.js';
 import { createValueSerializer } from '../persistence/value-serializer.js';
 
@@ -131,6 +131,13 @@ export class ServerState implements ServerApi {
         if ((this.notifyFlags & NOTIFY_EXPIRED) !== 0) this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
         this.propagate(db.id, [this.lazyExpire ? UNLINK : DEL, Buffer.from(key, 'latin1')]);
         if (this.watches.size > 0) this.watches.touch(db.id, key);
+      },
+      // Keys loaded from a file are not new (Redis's dbAddRDBLoad publishes nothing).
+      created: (db, key) => {
+        if ((this.notifyFlags & NOTIFY_NEW) !== 0 && !this.loading) this.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id);
+      },
+      missed: (db, key) => {
+        if ((this.notifyFlags & NOTIFY_KEY_MISS) !== 0) this.notifyKeyspaceEvent(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
       },
       // FLUSHDB, FLUSHALL, DEBUG RELOAD: watched keys that exist change.
       flushing: (db) => {

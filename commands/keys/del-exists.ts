@@ -27,7 +27,8 @@ export function existsCommand(c: CommandContext, argv: Argv): void {
   const db = c.db;
   let count = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (db.has(keyOf(argv[i]!))) count++;
+    // A counted read lookup, as Redis's (a miss publishes `keymiss`), that touches nothing.
+    if (db.lookupRead(keyOf(argv[i]!), false) !== undefined) count++;
   }
   c.reply.integer(count);
 }
@@ -42,7 +43,7 @@ export function touchCommand(c: CommandContext, argv: Argv): void {
 }
 
 export function typeCommand(c: CommandContext, argv: Argv): void {
-  const v = c.db.peek(keyOf(argv[1]!));
+  const v = c.db.lookupRead(keyOf(argv[1]!), false);
   c.reply.simple(v === undefined ? 'none' : typeOf(v));
 }
 

@@ -117,7 +117,10 @@ export function pexpireatCommand(c: CommandContext, argv: Argv): void {
 
 /** TTL family: -2 missing, -1 no TTL, else the remaining (or absolute) time, rounded to seconds. */
 function ttlGeneric(c: CommandContext, argv: Argv, inMs: boolean, absolute: boolean): void {
-  const at = c.db.getExpireExact(keyOf(argv[1]!));
+  const key = keyOf(argv[1]!);
+  // Redis looks the key up for reading first: counted, and a miss publishes `keymiss`.
+  if (c.db.lookupRead(key, false) === undefined) return c.reply.integer(-2);
+  const at = c.db.getExpireExact(key);
   if (at === -2 || at === -1) return c.reply.integer(at);
   if (typeof at === 'bigint') {
     let t = absolute ? at : at - BigInt(c.now());

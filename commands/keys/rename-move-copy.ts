@@ -44,8 +44,12 @@ function lookupWrite(c: CommandContext, db: Db, key: string): Value | undefined 
   return c.noTouch ? db.peek(key) : db.get(key);
 }
 
-/** Stores value under key in db with the given expiry (-1: none), replacing what was there. */
+/**
+ * Stores value under key in db with the given expiry (-1: none), replacing what was there. Redis
+ * deletes an existing destination and adds the key anew, so a replaced key is `new` too.
+ */
 function store(db: Db, key: string, value: Value, expire: number | bigint): void {
+  db.delete(key);
   db.set(key, value);
   if (expire !== -1) db.setExpire(key, expire);
 }
@@ -115,7 +119,8 @@ export function copyCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
   const newKey = keyOf(argv[2]!);
   if (src === dst && key === newKey) throw new RedisError(ERR_SAME_OBJECT);
-  const value = lookupWrite(c, src, key);
+  // Redis reads COPY's source for reading: counted, and a miss is a `keymiss`.
+  const value = src.lookupRead(key, !c.noTouch);
   if (value === undefined) return c.reply.integer(0);
   const expire = src.getExpireExact(key);
   if (!replace && dst.has(newKey)) return c.reply.integer(0);

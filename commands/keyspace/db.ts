@@ -35,6 +35,10 @@ export interface DbHooks {
   flushing?(db: Db): void;
   /** INFO's keyspace_hits/misses: counted by get() while a read-only command runs, as Redis does. */
   readonly lookups?: ReadLookupCounters;
+  /** A key was added (Redis's dbAdd): the `new` event. */
+  created?(db: Db, key: string): void;
+  /** A counted read lookup missed: the `keymiss` event, which Redis fires where it counts the miss. */
+  missed?(db: Db, key: string): void;
 }
 
 export interface ReadLookupCounters {
@@ -126,11 +130,32 @@ export class Db {
     const slot = this.liveSlot(key);
     const lookups = this.hooks.lookups;
     if (lookups !== undefined && lookups.countReads) {
-      if (slot === NO_SLOT) lookups.keyspaceMisses++;
-      else lookups.keyspaceHits++;
+      if (slot !== NO_SLOT) lookups.keyspaceHits++;
+      else {
+        lookups.keyspaceMisses++;
+        this.hooks.missed?.(this, key);
+      }
     }
     if (slot === NO_SLOT) return undefined;
     this.touch(slot);
+    return this.values[slot]!;
+  }
+
+  /**
+   * Redis's lookupKeyRead where get() does not count: in a write command reading its sources
+   * (BITOP, PFMERGE, ...STORE) and in EXISTS, TYPE and TTL, which also do not touch. Counts the
+   * hit or miss and reports a miss (`keymiss`) whatever the command's flags.
+   */
+  lookupRead(key: string, touch = true): Value | undefined {
+    const slot = this.liveSlot(key);
+    const lookups = this.hooks.lookups;
+    if (slot === NO_SLOT) {
+      if (lookups !== undefined) lookups.keyspaceMisses++;
+      this.hooks.missed?.(this, key);
+      return undefined;
+    }
+    if (lookups !== undefined) lookups.keyspaceHits++;
+    if (touch) this.touch(slot);
     return this.values[slot]!;
   }
 
@@ -495,6 +520,7 @@ export class Db {
     if (map.size >= this.mapLimit) map = this.mapWithRoom();
     map.set(key, slot);
     this.count++;
+    this.hooks.created?.(this, key);
     if (this.onInsert !== null) this.onInsert(this, key);
   }
 

@@ -20,7 +20,9 @@ export const ERR_LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
 function lookupSets(c: CommandContext, argv: Argv, from: number, to: number): (SetValue | undefined)[] {
   const sets: (SetValue | undefined)[] = [];
   for (let i = from; i < to; i++) {
-    const v = c.db.get(keyOf(argv[i]!));
+    // lookupRead: the ...STORE forms are write commands, whose sources Redis still reads for
+    // reading (counted; a miss is a `keymiss`).
+    const v = c.db.lookupRead(keyOf(argv[i]!));
     if (v !== undefined && !(v instanceof SetValue)) throw new RedisError(ERR_WRONGTYPE);
     sets.push(v);
   }

@@ -33,7 +33,7 @@ export function lookupByPattern(db: Db, pattern: string, elem: string): string |
   const hasField = arrow >= 0 && arrow + 2 < c.length;
   const keyEnd = hasField ? arrow : pattern.length;
   const key = pattern.slice(0, star) + elem + pattern.slice(star + 1, keyEnd);
-  const v = db.get(key);
+  const v = db.lookupRead(key);
   if (v === undefined) return undefined;
   if (hasField) {
     if (!(v instanceof HashValue)) return undefined;

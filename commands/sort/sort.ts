@@ -91,7 +91,9 @@ export function sortRoCommand(c: CommandContext, argv: Argv): void {
 
 function sortGeneric(c: CommandContext, argv: Argv, readonly: boolean): void {
   const o = parseOptions(argv, readonly);
-  const v = c.db.get(keyOf(argv[1]!));
+  // SORT is a write command (STORE) that Redis reads its keys for reading in: counted, and a
+  // miss is a `keymiss`, here and for the BY/GET pattern keys.
+  const v = c.db.lookupRead(keyOf(argv[1]!));
   if (v !== undefined && !(v instanceof ListValue) && !(v instanceof SetValue) && !(v instanceof ZsetValue)) {
     throw new RedisError(ERR_WRONGTYPE);
   }

@@ -35,7 +35,8 @@ export function strlenCommand(c: CommandContext, argv: Argv): void {
 
 export function getdelCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
-  const v = c.db.get(key);
+  // lookupRead: a write command whose lookup Redis makes for reading (a miss is a `keymiss`).
+  const v = c.db.lookupRead(key);
   if (v === undefined) return c.reply.nullBulk();
   if (typeof v !== 'string') return c.reply.error(ERR_WRONGTYPE);
   c.db.delete(key);
@@ -53,7 +54,8 @@ export function getexCommand(c: CommandContext, argv: Argv): void {
   const parsed = argv.length === 2 ? 0 : parseStringOptions(argv, 2, false);
   const flags = parsed & OPT_FLAGS_MASK;
   const key = keyOf(argv[1]!);
-  const v = c.db.get(key);
+  // lookupRead: a write command whose lookup Redis makes for reading (a miss is a `keymiss`).
+  const v = c.db.lookupRead(key);
   if (v === undefined) return c.reply.nullBulk();
   if (typeof v !== 'string') throw new RedisError(ERR_WRONGTYPE);
   const expireIdx = expireIndexOf(parsed);

@@ -50,7 +50,8 @@ export function psetexCommand(c: CommandContext, argv: Argv): void {
 
 export function getsetCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
-  const old = c.db.get(key);
+  // Redis reads the old value as GET does: counted, and a miss is a `keymiss`.
+  const old = c.db.lookupRead(key);
   if (old !== undefined && typeof old !== 'string') throw new RedisError(ERR_WRONGTYPE);
   c.db.set(key, valueOf(argv[2]!));
   c.dirty++;
@@ -77,7 +78,8 @@ function setGeneric(
   let old: string | undefined;
   let found = false;
   if (withGet) {
-    const v = c.db.get(key);
+    // Redis reads the old value as GET does: counted, and a miss is a `keymiss`.
+    const v = c.db.lookupRead(key);
     if (v !== undefined) {
       if (typeof v !== 'string') throw new RedisError(ERR_WRONGTYPE);
       old = v;

@@ -90,7 +90,8 @@ function zrangeGeneric(c: CommandContext, argv: Argv, src: number, by: number, d
   } else {
     lexRange = parseLexRange(argv[minIdx]!, argv[maxIdx]!);
   }
-  const z = zsetOf(c.db.get(keyOf(argv[src]!)));
+  // lookupRead: ZRANGESTORE is a write command whose source Redis still reads for reading.
+  const z = zsetOf(c.db.lookupRead(keyOf(argv[src]!)));
   let span: RankSpan = { start: 0, end: 0 };
   if (z !== undefined) {
     if (by === BY_RANK) {

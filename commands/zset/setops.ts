@@ -100,7 +100,9 @@ function setopGeneric(c: CommandContext, argv: Argv, numIdx: number, dst: string
   const srcs: Source[] = [];
   let j = numIdx + 1;
   for (let i = 0; i < setnum; i++, j++) {
-    const v = c.db.get(keyOf(argv[j]!));
+    // lookupRead: the ...STORE forms are write commands, whose sources Redis still reads for
+    // reading (counted; a miss is a `keymiss`).
+    const v = c.db.lookupRead(keyOf(argv[j]!));
     const src: Source = { z: null, s: null, weight: 1 };
     if (v !== undefined) {
       if (v instanceof ZsetValue) src.z = v;
