@@ -8,6 +8,7 @@ import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
 import { parseLongExact } from '../../protocol/numbers.js';
 import { isWord, keyOf, longArg } from '../args.js';
+import { NOTIFY_STRING } from '../notify.js';
 import {
   ERR_BIT_VALUE, bitOffsetArg, firstBitIn, firstByteWith, popcount, popcountByte, stringForBitWrite,
 } from './bits.js';
@@ -28,6 +29,7 @@ export function setbitCommand(c: CommandContext, argv: Argv): void {
     const s = next === old ? value : value.slice(0, byte) + String.fromCharCode(next) + value.slice(byte + 1);
     c.db.set(key, s, true);
     c.dirty++;
+    c.notify(NOTIFY_STRING, 'setbit', argv[1]!);
   }
   c.reply.integer(was);
 }

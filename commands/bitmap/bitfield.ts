@@ -11,6 +11,7 @@ import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
 import { parseLongExact } from '../../protocol/numbers.js';
 import { isWord, keyOf } from '../args.js';
+import { NOTIFY_STRING } from '../notify.js';
 import { bitOffsetArg, getSignedField, getUnsignedField, setField, spliceBytes, stringForBitWrite } from './bits.js';
 
 const ERR_TYPE = 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';
@@ -126,7 +127,8 @@ function bitfieldGeneric(c: CommandContext, argv: Argv, readonly: boolean): void
   if (writes) {
     ({ value, grown } = stringForBitWrite(c, c.db, key, maxBit));
   } else {
-    const v = c.db.get(key);
+    // With GETs only, Redis looks the key up for reading even in BITFIELD: a miss is a `keymiss`.
+    const v = c.db.lookupRead(key);
     if (v !== undefined && typeof v !== 'string') throw new RedisError(ERR_WRONGTYPE);
     value = v ?? '';
   }
@@ -151,12 +153,14 @@ function bitfieldGeneric(c: CommandContext, argv: Argv, readonly: boolean): void
     value = spliceBytes(value, byte, buf.subarray(0, span));
     if (grown || old !== next) changes++;
   }
-  // Redis creates (or grows) the key even when every write FAILs, but counts no change then; we
-  // count one so the AOF replays the same keyspace.
+  // Redis creates (or grows) the key even when every write FAILs, but counts no change then and
+  // publishes no event; we still count one so the AOF replays the same keyspace.
+  const notified = changes > 0;
   if (changes === 0 && grown) changes = 1;
   if (changes > 0) {
     c.db.set(key, value, true);
     c.dirty += changes;
+    if (notified) c.notify(NOTIFY_STRING, 'setbit', argv[1]!);
   }
 }
 

@@ -6,6 +6,7 @@ import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
 import { isWord, keyOf } from '../args.js';
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../notify.js';
 
 type Op = 'and' | 'or' | 'xor' | 'not';
 
@@ -23,7 +24,8 @@ export function bitopCommand(c: CommandContext, argv: Argv): void {
   const srcs: string[] = [];
   let maxlen = 0;
   for (let j = 3; j < argv.length; j++) {
-    const v = c.db.get(keyOf(argv[j]!));
+    // Redis reads the sources with lookupKeyRead: a missing one publishes `keymiss`.
+    const v = c.db.lookupRead(keyOf(argv[j]!));
     if (v !== undefined && typeof v !== 'string') throw new RedisError(ERR_WRONGTYPE);
     const s = v ?? '';
     srcs.push(s);
@@ -31,7 +33,10 @@ export function bitopCommand(c: CommandContext, argv: Argv): void {
   }
   const dest = keyOf(argv[2]!);
   if (maxlen === 0) {
-    if (c.db.delete(dest)) c.dirty++;
+    if (c.db.delete(dest)) {
+      c.dirty++;
+      c.notify(NOTIFY_GENERIC, 'del', argv[2]!);
+    }
     return c.reply.integer(0);
   }
   const out = Buffer.alloc(maxlen);
@@ -54,5 +59,6 @@ export function bitopCommand(c: CommandContext, argv: Argv): void {
   }
   c.db.set(dest, out.latin1Slice(0, maxlen));
   c.dirty++;
+  c.notify(NOTIFY_STRING, 'set', argv[2]!);
   c.reply.integer(maxlen);
 }

@@ -7,6 +7,7 @@ import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
 import { isWord, keyOf } from '../args.js';
+import { NOTIFY_STRING } from '../notify.js';
 import {
   ERR_INVALID_HLL, ERR_NOT_HLL, HLL_DENSE, HLL_REGISTERS, HLL_SPARSE, cacheValid, count, countRaw, createHll,
   denseGet, denseSet, invalidateCache, isHll, mergeInto, readCache, sparseSet, sparseToDense, writeCache,
@@ -15,9 +16,12 @@ import { patLen } from './murmur.js';
 
 const store = (h: Buffer): string => h.latin1Slice(0, h.length);
 
-/** The HLL at key as a private Buffer, null when missing; throws when not a valid HLL. */
-function lookupHll(c: CommandContext, key: string): Buffer | null {
-  const v = c.db.get(key);
+/**
+ * The HLL at key as a private Buffer, null when missing; throws when not a valid HLL. `read`: a
+ * lookup Redis makes with lookupKeyRead (counted, a miss publishes `keymiss`), even in PFMERGE.
+ */
+function lookupHll(c: CommandContext, key: string, read: boolean): Buffer | null {
+  const v = read ? c.db.lookupRead(key) : c.db.get(key);
   if (v === undefined) return null;
   if (typeof v !== 'string') throw new RedisError(ERR_WRONGTYPE);
   if (!isHll(v)) throw new RedisError(ERR_NOT_HLL);
@@ -38,7 +42,7 @@ function hllAdd(h: Buffer, ele: Buffer, maxBytes: number): [number, Buffer] {
 
 export function pfaddCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
-  let h = lookupHll(c, key);
+  let h = lookupHll(c, key, false);
   let updated = 0;
   if (h === null) {
     h = createHll();
@@ -56,6 +60,7 @@ export function pfaddCommand(c: CommandContext, argv: Argv): void {
     invalidateCache(h);
     c.db.set(key, store(h), true);
     c.dirty += updated;
+    c.notify(NOTIFY_STRING, 'pfadd', argv[1]!);
   }
   c.reply.integer(updated > 0 ? 1 : 0);
 }
@@ -64,14 +69,14 @@ export function pfcountCommand(c: CommandContext, argv: Argv): void {
   if (argv.length > 2) {
     const max = new Uint8Array(HLL_REGISTERS);
     for (let j = 1; j < argv.length; j++) {
-      const h = lookupHll(c, keyOf(argv[j]!));
+      const h = lookupHll(c, keyOf(argv[j]!), true);
       if (h === null) continue;
       if (!mergeInto(max, h)) throw new RedisError(ERR_INVALID_HLL);
     }
     return c.reply.integer(countRaw(max));
   }
   const key = keyOf(argv[1]!);
-  const h = lookupHll(c, key);
+  const h = lookupHll(c, key, true);
   if (h === null) return c.reply.integer(0);
   if (cacheValid(h)) return c.reply.integer(readCache(h));
   const card = count(h);
@@ -87,13 +92,13 @@ export function pfmergeCommand(c: CommandContext, argv: Argv): void {
   const max = new Uint8Array(HLL_REGISTERS);
   let useDense = false;
   for (let j = 1; j < argv.length; j++) {
-    const h = lookupHll(c, keyOf(argv[j]!));
+    const h = lookupHll(c, keyOf(argv[j]!), true);
     if (h === null) continue;
     if (h[4] === HLL_DENSE) useDense = true;
     if (!mergeInto(max, h)) throw new RedisError(ERR_INVALID_HLL);
   }
   const key = keyOf(argv[1]!);
-  let h = lookupHll(c, key) ?? createHll();
+  let h = lookupHll(c, key, false) ?? createHll();
   if (useDense) {
     const d = sparseToDense(h);
     if (d === null) throw new RedisError(ERR_INVALID_HLL);
@@ -109,6 +114,9 @@ export function pfmergeCommand(c: CommandContext, argv: Argv): void {
   invalidateCache(h);
   c.db.set(key, store(h), true);
   c.dirty++;
+  // Redis publishes pfadd even when the merge changed nothing (and PFCOUNT's cache write, a
+  // change too, publishes nothing).
+  c.notify(NOTIFY_STRING, 'pfadd', argv[1]!);
   c.reply.ok();
 }
 
@@ -118,7 +126,7 @@ export function pfdebugCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[2]!);
   const v = c.db.get(key);
   if (v === undefined) throw new RedisError('ERR The specified key does not exist');
-  let h = lookupHll(c, key)!;
+  let h = lookupHll(c, key, false)!;
   if (isWord(sub, 'GETREG') || isWord(sub, 'TODENSE')) {
     const converted = h[4] === HLL_SPARSE;
     if (converted) {
