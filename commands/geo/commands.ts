@@ -9,6 +9,7 @@ import { ERR_NOT_FLOAT, ERR_SYNTAX, RedisError } from '../../protocol/errors.js'
 import { parseDouble } from '../../protocol/numbers.js';
 import type { CommandContext } from '../context.js';
 import { isWord, keyOf } from '../args.js';
+import { NOTIFY_ZSET } from '../notify.js';
 import { limitsOf, zsetOf } from '../zset/args.js';
 import { ZsetValue, type ZsetLimits } from '../zset/value.js';
 import { GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, decodeScore, distance, formatDistance, formatHuman, geohashString, scoreOf } from './geohash.js';
@@ -109,6 +110,7 @@ export function geoaddCommand(c: CommandContext, argv: Argv): void {
     for (let j = 0; j < n; j++) logged.push(Buffer.from(String(scores[j]!)), argv[i + j * 3 + 2]!);
     c.propagateAs(logged);
   }
+  if (added + updated > 0) c.notify(NOTIFY_ZSET, 'zadd', argv[1]!);
   c.reply.integer(ch ? added + updated : added);
 }
 

@@ -11,6 +11,7 @@ import { parseDouble, parseLong } from '../../protocol/numbers.js';
 import { ERR_NOT_INTEGER } from '../../protocol/errors.js';
 import type { CommandContext } from '../context.js';
 import { isWord, keyOf } from '../args.js';
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../notify.js';
 import { limitsOf, zsetOf } from '../zset/args.js';
 import { BOUND_SCORE_LT } from '../zset/tree.js';
 import { zsetForResult, type ZsetValue } from '../zset/value.js';
@@ -84,7 +85,8 @@ function memberCenter(shape: Shape, z: ZsetValue, member: Buffer): void {
 }
 
 function georadiusGeneric(c: CommandContext, argv: Argv, srcIdx: number, flags: number): void {
-  const z = zsetOf(c.db.get(keyOf(argv[srcIdx]!)));
+  // lookupRead: the STORE forms are write commands, and Redis reads the source for reading there too.
+  const z = zsetOf(c.db.lookupRead(keyOf(argv[srcIdx]!)));
   const shape: Shape = { lon: 0, lat: 0, conversion: 1, radius: 0, width: 0, height: 0 };
   let storeKey: string | null = null;
   let storeDist = false;
@@ -170,7 +172,7 @@ function georadiusGeneric(c: CommandContext, argv: Argv, srcIdx: number, flags: 
 
   if (z === undefined) {
     if (storeKey === null) return c.reply.arrayLen(0);
-    if (c.db.delete(storeKey)) c.dirty++;
+    deleteStoreKey(c, storeKey);
     return c.reply.integer(0);
   }
   if (count !== 0 && sort === SORT_NONE && !any) sort = SORT_ASC;
@@ -209,10 +211,18 @@ function georadiusGeneric(c: CommandContext, argv: Argv, srcIdx: number, flags: 
     }
     c.db.set(storeKey, out);
     c.dirty += returned;
-  } else if (c.db.delete(storeKey)) {
-    c.dirty++;
+    c.notify(NOTIFY_ZSET, (flags & F_SEARCH) !== 0 ? 'geosearchstore' : 'georadiusstore', storeKey);
+  } else {
+    deleteStoreKey(c, storeKey);
   }
   c.reply.integer(returned);
+}
+
+/** An empty result deletes the destination, as Redis 7.0 does (with a `del` event when it existed). */
+function deleteStoreKey(c: CommandContext, storeKey: string): void {
+  if (!c.db.delete(storeKey)) return;
+  c.dirty++;
+  c.notify(NOTIFY_GENERIC, 'del', storeKey);
 }
 
 /** membersOfAllNeighbors: points inside the shape, cell by cell; stops at `limit` (ANY) when > 0. */
