@@ -14,9 +14,13 @@ export const ERR_XADD_ZERO = 'ERR The ID specified in XADD must be greater than 
 export const ERR_EXHAUSTED = 'ERR The stream has exhausted the last possible ID, unable to add more items';
 export const ERR_NO_KEY_GROUP = 'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.';
 
-/** The stream at key, undefined when missing; throws WRONGTYPE for another type. */
-export function streamRead(c: CommandContext, key: string): StreamValue | undefined {
-  const v = c.db.get(key);
+/**
+ * The stream at key, undefined when missing; throws WRONGTYPE for another type. `read`: Redis's
+ * lookupKeyRead in a command that get() does not count for (XREADGROUP, XCLAIM, XACK...): the
+ * lookup is counted and a miss publishes `keymiss`.
+ */
+export function streamRead(c: CommandContext, key: string, read = false): StreamValue | undefined {
+  const v = read ? c.db.lookupRead(key) : c.db.get(key);
   if (v === undefined) return undefined;
   if (!(v instanceof StreamValue)) throw new RedisError(ERR_WRONGTYPE);
   return v;

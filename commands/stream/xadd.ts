@@ -165,9 +165,10 @@ export function xaddCommand(c: CommandContext, argv: Argv): void {
   s.append(id, fields, nodeLimits(c));
   if (created) c.db.set(key, s);
   c.dirty++;
-  c.notify(NOTIFY_STREAM, 'xadd', argv[1]!);
+  // Redis replies first, then publishes xadd and, when trimming removed entries, xtrim.
   c.reply.bulk(idBuffer(id));
-  if (a.strategy !== 'none') trimStream(s, a);
+  c.notify(NOTIFY_STREAM, 'xadd', argv[1]!);
+  if (a.strategy !== 'none' && trimStream(s, a) > 0) c.notify(NOTIFY_STREAM, 'xtrim', argv[1]!);
   const rewriteId = !a.idGiven || !a.seqGiven;
   if (a.approx || rewriteId) {
     const out = argv.slice();

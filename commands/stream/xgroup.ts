@@ -144,7 +144,7 @@ export function xgroupHelpCommand(c: CommandContext): void {
 }
 
 export function xackCommand(c: CommandContext, argv: Argv): void {
-  const s = streamRead(c, keyOf(argv[1]!));
+  const s = streamRead(c, keyOf(argv[1]!), true);
   const g = s?.groups.get(keyOf(argv[2]!));
   if (g === undefined) return c.reply.integer(0);
   const ids: StreamId[] = [];

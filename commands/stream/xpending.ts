@@ -6,13 +6,15 @@
  */
 import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
-import { ERR_SYNTAX, RedisError } from '../../protocol/errors.js';
+import { ERR_SYNTAX, ERR_WRONGTYPE, RedisError } from '../../protocol/errors.js';
 import { parseLong } from '../../protocol/numbers.js';
 import { isWord, keyOf, longArg } from '../args.js';
+import { NOTIFY_STREAM } from '../notify.js';
 import { ID_MAX, ID_MIN, idBuffer, idText, parseIdFull, parseIntervalId, U64_MAX, type StreamId } from './id.js';
 import { groupOf, streamRead, writeEntry } from './common.js';
 import { sortedNames, type Consumer, type Nack } from './group.js';
 import { GroupLog } from './xread.js';
+import { StreamValue } from './stream.js';
 
 /** An `(`-exclusive or inclusive interval bound, as XPENDING/XAUTOCLAIM read it. */
 function boundArg(buf: Buffer, isStart: boolean): StreamId {
@@ -112,7 +114,7 @@ interface ClaimOptions {
 
 export function xclaimCommand(c: CommandContext, argv: Argv): void {
   const key = keyOf(argv[1]!);
-  const s = streamRead(c, key);
+  const s = streamRead(c, key, true);
   const g = groupOf(s, key, keyOf(argv[2]!));
   const stream = s!;
   const minIdle = Math.max(0, longArg(argv[4]!, 'ERR Invalid min-idle-time argument for XCLAIM'));
@@ -160,6 +162,7 @@ export function xclaimCommand(c: CommandContext, argv: Argv): void {
   const slot = w.deferLen();
   let n = 0;
   let consumer: Consumer | null = null;
+  let created = false;
   for (let k = 0; k < ids.length; k++) {
     const id = ids[k]!;
     const idArg = argv[5 + k]!;
@@ -175,7 +178,7 @@ export function xclaimCommand(c: CommandContext, argv: Argv): void {
     }
     if (nack !== undefined && minIdle !== 0 && now - nack.deliveryTime < minIdle) continue;
     if (nack === undefined && !o.force) continue;
-    if (consumer === null) consumer = g.consumer(consumerName, now)[0];
+    if (consumer === null) [consumer, created] = g.consumer(consumerName, now);
     if (nack === undefined) nack = g.addPending(id, consumer, o.deliveryTime, 1);
     else {
       takeOver(id, nack, consumer);
@@ -192,10 +195,17 @@ export function xclaimCommand(c: CommandContext, argv: Argv): void {
   }
   if (propagateLastId) log.setId(argv[1]!, groupArg, g);
   w.setDeferredLen(slot, 42, n);
+  // Redis publishes when the first entry is claimed, inside its reply; after the reply is the same
+  // for other subscribers and keeps a push out of the middle of this connection's array.
+  if (created) c.notify(NOTIFY_STREAM, 'xgroup-createconsumer', argv[1]!);
   log.flush(c);
 }
 
 export function xautoclaimCommand(c: CommandContext, argv: Argv): void {
+  // Redis looks the key up for reading before parsing (a miss publishes `keymiss` even when the
+  // arguments are then refused) but checks its type after.
+  const key = keyOf(argv[1]!);
+  const found = c.db.lookupRead(key);
   const minIdle = Math.max(0, longArg(argv[4]!, 'ERR Invalid min-idle-time argument for XAUTOCLAIM'));
   const start = boundArg(argv[5]!, true);
   let count = 100;
@@ -214,8 +224,8 @@ export function xautoclaimCommand(c: CommandContext, argv: Argv): void {
       throw new RedisError(ERR_SYNTAX);
     }
   }
-  const key = keyOf(argv[1]!);
-  const s = streamRead(c, key);
+  if (found !== undefined && !(found instanceof StreamValue)) throw new RedisError(ERR_WRONGTYPE);
+  const s = found;
   const g = groupOf(s, key, keyOf(argv[2]!));
   const stream = s!;
   const now = c.now();
@@ -224,6 +234,7 @@ export function xautoclaimCommand(c: CommandContext, argv: Argv): void {
   const claimed: [StreamId, string[]][] = [];
   let attempts = count * 10;
   let consumer: Consumer | null = null;
+  let created = false;
   const pel = g.pelIds;
   let i = pel.lowerBound(start);
   while (attempts-- > 0 && count > 0 && i < pel.ids.length) {
@@ -239,7 +250,7 @@ export function xautoclaimCommand(c: CommandContext, argv: Argv): void {
     }
     i++;
     if (minIdle !== 0 && now - nack.deliveryTime < minIdle) continue;
-    if (consumer === null) consumer = g.consumer(keyOf(argv[3]!), now)[0];
+    if (consumer === null) [consumer, created] = g.consumer(keyOf(argv[3]!), now);
     takeOver(id, nack, consumer);
     nack.deliveryTime = now;
     if (!justId) nack.deliveryCount++;
@@ -258,5 +269,7 @@ export function xautoclaimCommand(c: CommandContext, argv: Argv): void {
   }
   w.arrayLen(deleted.length);
   for (const id of deleted) w.bulk(idText(id));
+  // Published when the reply is complete, as XCLAIM does (Redis publishes inside the reply).
+  if (created) c.notify(NOTIFY_STREAM, 'xgroup-createconsumer', argv[1]!);
   log.flush(c);
 }

@@ -16,17 +16,13 @@ import type { CommandContext } from '../context.js';
 import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_SYNTAX, ERR_TIMEOUT_NEGATIVE, RedisError } from '../../protocol/errors.js';
 import { isWord, keyOf, longArg } from '../args.js';
+import { NOTIFY_STREAM } from '../notify.js';
 import { ID_MAX, ID_MIN, idBuffer, parseId, type StreamId } from './id.js';
 import { streamRead, writeEntry } from './common.js';
 import type { ConsumerGroup, Consumer } from './group.js';
 import type { StreamValue } from './stream.js';
 
 const DOLLAR_IDS = new Map<number, StreamId[]>();
-/**
- * Clients whose blocked NOACK XREADGROUP created its consumer: when served later, Redis logs the
- * creation with the read, as if it had happened then.
- */
-const CREATED_WHILE_WAITING = new Set<number>();
 const PRUNE_AT = 64;
 
 const XCLAIM = Buffer.from('XCLAIM');
@@ -144,13 +140,14 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
     const keyArg = argv[a.streamsArg + k]!;
     const idArg = argv[a.streamsArg + a.streams + k]!;
     const key = keyOf(keyArg);
-    const s = streamRead(c, key);
+    // Redis looks the keys up for reading, in XREADGROUP too (a miss publishes `keymiss`); serving
+    // a blocked client, it looks up without counting or publishing.
+    const s = streamRead(c, key, !c.isRetry);
     if (a.group !== null) {
       const g = s?.groups.get(groupName);
       if (g === undefined) {
         if (c.isRetry) {
           DOLLAR_IDS.delete(c.id);
-          CREATED_WHILE_WAITING.delete(c.id);
           throw new RedisError(s === undefined
             ? 'UNBLOCKED the stream key no longer exists'
             : 'NOGROUP the consumer group this client was blocked on no longer exists');
@@ -174,19 +171,18 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
 
   const w = c.reply;
   const log = new GroupLog();
-  let createdNow = false;
+  let createdFor: Buffer[] | null = null;
   let served = 0;
   let slot = -1;
   const now = c.now();
   for (let k = 0; k < a.streams; k++) {
     const keyArg = argv[a.streamsArg + k]!;
-    const s = streamRead(c, keyOf(keyArg));
+    const s = streamRead(c, keyOf(keyArg), !c.isRetry);
     if (s === undefined) continue;
     let gt = ids[k]!;
     let sync = false;
     let history = false;
     const g = a.group === null ? null : groups[k]!;
-    let consumer: Consumer | null = null;
     if (g !== null) {
       if (gt !== ID_MAX) {
         sync = true;
@@ -195,12 +191,6 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
         sync = true;
         gt = g.lastId;
       }
-      // Replayed XCLAIMs create the consumer; only NOACK, which logs no XCLAIM, logs the
-      // creation (and only when something is delivered), as Redis 7.0 does.
-      let created: boolean;
-      [consumer, created] = g.consumer(keyOf(a.consumer!), now);
-      if (created) createdNow = true;
-      log.newConsumer = a.noack && (created || (c.isRetry && CREATED_WHILE_WAITING.has(c.id)));
     } else if (s.length > 0 && s.lastValidId() > gt) {
       sync = true;
     }
@@ -209,6 +199,16 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
     served++;
     if (w.resp === 2) w.arrayLen(2);
     w.bulk(keyArg);
+    let consumer: Consumer | null = null;
+    if (g !== null) {
+      // Redis 7.0 creates the consumer only for a stream it serves: a read that finds nothing, or
+      // blocks, creates none until it is served. Replayed XCLAIMs create it; only NOACK, which
+      // logs no XCLAIM, logs the creation (and only when something is delivered).
+      let created: boolean;
+      [consumer, created] = g.consumer(keyOf(a.consumer!), now);
+      if (created) (createdFor ??= []).push(keyArg);
+      log.newConsumer = a.noack && created;
+    }
     // gt + 1 cannot overflow: gt is below an existing entry's ID, or a history read from there.
     const start = gt === ID_MAX ? gt : gt + 1n;
     if (g === null) writeRange(c, s, start, a.count);
@@ -217,8 +217,10 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
   }
   if (served > 0) {
     w.setDeferredLen(slot, w.resp === 2 ? 42 : 37, served);
+    // Redis publishes each creation inside the reply; after it, every other subscriber sees the
+    // same order, and a subscriber on this connection gets no push in the middle of an array.
+    if (createdFor !== null) for (const k of createdFor) c.notify(NOTIFY_STREAM, 'xgroup-createconsumer', k);
     DOLLAR_IDS.delete(c.id);
-    CREATED_WHILE_WAITING.delete(c.id);
     log.flush(c);
     return;
   }
@@ -232,14 +234,12 @@ function xreadGeneric(c: CommandContext, argv: Argv, xreadgroup: boolean): void 
       for (const id of DOLLAR_IDS.keys()) if (c.server.clientById(id) === undefined) DOLLAR_IDS.delete(id);
     }
     if (!xreadgroup) DOLLAR_IDS.set(c.id, ids);
-    if (createdNow && a.noack) CREATED_WHILE_WAITING.add(c.id);
   }
   const keys: string[] = [];
   for (let k = 0; k < a.streams; k++) keys.push(keyOf(argv[a.streamsArg + k]!));
   const id = c.id;
   c.blockOnKeys(keys, a.timeout, (reply) => {
     DOLLAR_IDS.delete(id);
-    CREATED_WHILE_WAITING.delete(id);
     reply.nullArray();
   });
 }
