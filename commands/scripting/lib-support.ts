@@ -135,6 +135,7 @@ export class ByteWriter {
 }
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17];
+const MIN_NORMAL = 2.2250738585072014e-308;
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
 
@@ -153,47 +154,73 @@ export function formatG(x: number, prec: number): string {
   const abs = Math.abs(x);
   // An integer with at most prec digits prints as itself.
   if (abs < POW10[prec]! && Number.isInteger(x)) return String(x);
-  let digits: string;
-  let exp: number;
-  const text = abs.toExponential(prec - 1);
-  const e = text.indexOf('e');
-  digits = text.charCodeAt(1) === 46 ? text[0]! + text.slice(2, e) : text.slice(0, e);
-  exp = Number(text.slice(e + 1));
+  const sign = x < 0 ? '-' : '';
+  // When the shortest round-trip form has at most prec digits, rounding the exact value to prec
+  // digits gives those digits: a normal double is within 2^-53 (relative) of them, less than half
+  // a unit in the 15th digit. Not so for subnormals, nor for 16 or 17 digits.
+  if (prec <= 15 && abs >= MIN_NORMAL) {
+    const short = splitDigits(String(abs));
+    if (short.digits.length <= prec) return sign + layout(short.digits, short.exp, prec);
+  }
+  const rounded = splitDigits(abs.toExponential(prec - 1));
+  let digits = rounded.digits;
+  let exp = rounded.exp;
   // JavaScript rounds a tie away from zero, glibc to even: redo the rare exact ties.
   const longer = abs.toExponential(prec);
   if (longer.charCodeAt(longer.indexOf('e') - 1) === 53 /* 5 */) {
     const exact = exactDecimal(abs);
     if (exact !== null && exact.digits.length === prec + 1 && exact.digits.endsWith('5')) {
       let kept = exact.digits.slice(0, prec);
-      let kexp = exact.exp;
+      exp = exact.exp;
       if ((kept.charCodeAt(prec - 1) - 48) % 2 === 1) {
         const up = (BigInt(kept) + 1n).toString();
-        if (up.length > prec) {
-          kept = up.slice(0, prec);
-          kexp++;
-        } else kept = up;
+        if (up.length > prec) exp++;
+        kept = up.slice(0, prec);
       }
-      digits = kept;
-      exp = kexp;
+      digits = stripZeros(kept);
     }
   }
-  const sign = x < 0 ? '-' : '';
+  return sign + layout(digits, exp, prec);
+}
+
+/** Significant digits (no leading or trailing zeros) and decimal exponent of a JS number's text. */
+function splitDigits(text: string): { digits: string; exp: number } {
+  let mant = text;
+  let exp = 0;
+  const e = text.indexOf('e');
+  if (e >= 0) {
+    mant = text.slice(0, e);
+    exp = Number(text.slice(e + 1));
+  }
+  const dot = mant.indexOf('.');
+  const intPart = dot < 0 ? mant : mant.slice(0, dot);
+  let digits = dot < 0 ? mant : intPart + mant.slice(dot + 1);
+  exp += intPart.length - 1;
+  let lead = 0;
+  while (digits.charCodeAt(lead) === 48) lead++;
+  if (lead > 0) {
+    digits = digits.slice(lead);
+    exp -= lead;
+  }
+  return { digits: stripZeros(digits), exp };
+}
+
+function stripZeros(digits: string): string {
+  let end = digits.length;
+  while (end > 1 && digits.charCodeAt(end - 1) === 48) end--;
+  return end === digits.length ? digits : digits.slice(0, end);
+}
+
+/** %g's choice of form for digits d1d2... (no trailing zeros) times 10^exp. */
+function layout(digits: string, exp: number, prec: number): string {
   if (exp < -4 || exp >= prec) {
-    let mant = digits.replace(/0+$/, '');
-    mant = mant.length > 1 ? `${mant[0]}.${mant.slice(1)}` : mant;
-    const ae = Math.abs(exp);
-    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${ae < 10 ? '0' : ''}${ae}`;
+    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const ae = exp < 0 ? -exp : exp;
+    return `${mant}e${exp < 0 ? '-' : '+'}${ae < 10 ? '0' : ''}${ae}`;
   }
-  let out: string;
-  if (exp >= 0) {
-    const int = digits.slice(0, exp + 1);
-    const frac = digits.slice(exp + 1).replace(/0+$/, '');
-    out = frac.length > 0 ? `${int}.${frac}` : int;
-  } else {
-    const frac = ('0'.repeat(-exp - 1) + digits).replace(/0+$/, '');
-    out = `0.${frac}`;
-  }
-  return sign + out;
+  if (exp < 0) return `0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return digits + '0'.repeat(exp + 1 - digits.length);
+  return `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
 }
 
 /**
