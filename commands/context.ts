@@ -239,6 +239,10 @@ export interface ValueSerializer {
    * ERR_DUMP_PAYLOAD (bad footer) or ERR_BAD_DATA_FORMAT (bad contents).
    */
   restore(payload: Buffer): Value;
+  /** FUNCTION DUMP: the libraries' sources as FUNCTION2 records with the same footer. */
+  dumpFunctions(sources: readonly Buffer[]): Buffer;
+  /** FUNCTION RESTORE: the sources a payload holds. Throws RedisError with Redis's texts. */
+  restoreFunctions(payload: Buffer): Buffer[];
 }
 
 /**

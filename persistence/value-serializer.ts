@@ -26,7 +26,7 @@ import { encodingLimits, fromRdbValue, toRdbValue, type EncodingLimits } from '.
 import { RdbValueError } from './keyspace-error.js';
 import { RdbSink } from './rdb-encode.js';
 import { RdbCursor } from './rdb-strings.js';
-import { MAX_READ_VERSION, RdbFormatError, WRITE_VERSION, type RdbValue } from './rdb-types.js';
+import { MAX_READ_VERSION, OP, RdbFormatError, WRITE_VERSION, type RdbValue } from './rdb-types.js';
 import { DEFAULT_LIST_FILL, writeValue } from './rdb-value-writer.js';
 import { readValue } from './rdb-values.js';
 
@@ -43,7 +43,11 @@ export interface DumpOptions {
 export function dumpPayload(v: RdbValue, opts: DumpOptions = {}): Buffer {
   const sink = new RdbSink(opts.compression ?? true);
   writeValue(sink, null, v, opts.listFill ?? DEFAULT_LIST_FILL);
-  const body = sink.take();
+  return withFooter(sink.take());
+}
+
+/** The body followed by the RDB version and the CRC-64 of both. */
+function withFooter(body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(body.length + FOOTER);
   body.copy(out, 0);
   out.writeUInt16LE(WRITE_VERSION, body.length);
@@ -109,6 +113,12 @@ export function createValueSerializer(config: () => SerializerConfig): ValueSeri
         listFill: Number(cfg.get('list-max-listpack-size')),
       });
     },
+    dumpFunctions(sources: readonly Buffer[]): Buffer {
+      return functionsPayload(sources, config().get('rdbcompression') === 'yes');
+    },
+    restoreFunctions(payload: Buffer): Buffer[] {
+      return readFunctionsPayload(payload);
+    },
     restore(payload: Buffer): Value {
       try {
         return restorePayload(payload, encodingLimits(config()));
@@ -118,4 +128,33 @@ export function createValueSerializer(config: () => SerializerConfig): ValueSeri
       }
     },
   };
+}
+
+/** FUNCTION DUMP's payload: a FUNCTION2 record per library, then the DUMP footer. */
+export function functionsPayload(sources: readonly Buffer[], compression: boolean): Buffer {
+  const sink = new RdbSink(compression);
+  for (const code of sources) {
+    sink.byte(OP.FUNCTION2);
+    sink.string(code);
+  }
+  return withFooter(sink.take());
+}
+
+/** FUNCTION RESTORE's reading of a payload (functionRestoreCommand): the library sources. */
+export function readFunctionsPayload(payload: Buffer): Buffer[] {
+  if (!verifyDumpPayload(payload)) throw new RedisError(ERR_DUMP_PAYLOAD);
+  const c = new RdbCursor(payload, 0, payload.length - FOOTER);
+  const out: Buffer[] = [];
+  try {
+    while (c.pos < payload.length - FOOTER) {
+      const type = c.u8('the record type');
+      if (type === OP.FUNCTION_PRE_GA) throw new RedisError('ERR Pre-GA function format not supported');
+      if (type !== OP.FUNCTION2) throw new RedisError('ERR given type is not a function');
+      out.push(c.string('the library code'));
+    }
+  } catch (e) {
+    if (e instanceof RdbFormatError) throw new RedisError('ERR failed loading the given functions payload');
+    throw e;
+  }
+  return out;
 }

@@ -55,10 +55,6 @@ export class ReplayClient implements ReplayTarget {
   }
 
   command(argv: Buffer[]): boolean {
-    if (isFunctionLoad(argv)) {
-      this.server.functionLibraries.add(Buffer.from(argv[argv.length - 1]!));
-      return true;
-    }
     if (this.server.commandByBytes(argv[0]!) === undefined) return false;
     const reply = this.client.reply;
     const errors = reply.errorCount;
@@ -73,9 +69,4 @@ export class ReplayClient implements ReplayTarget {
     reply.discard();
     return true;
   }
-}
-
-function isFunctionLoad(argv: Buffer[]): boolean {
-  return argv.length >= 3 && argv[0]!.toString('latin1').toLowerCase() === 'function'
-    && argv[1]!.toString('latin1').toLowerCase() === 'load';
 }

@@ -17,7 +17,7 @@ import { BlockingRegistry } from './blocking.js';
 import { WatchRegistry } from './watch.js';
 import { execTransaction } from './multi.js';
 import type { Logger } from './log.js';
-import { FunctionLibraries } from '../commands/scripting/libraries.js';
+import type { FunctionLibraryRegistry } from '../commands/scripting/functions.js';
 import { ScriptEngine } from '../commands/scripting/engine.js';
 import { ScriptClientHost } from './script-host.js';
 import { keyIndexes } from '../commands/table.js';
@@ -78,7 +78,10 @@ export class ServerState implements ServerApi {
   propagator: Propagator = NO_PROPAGATION;
   readonly noPropagation = NO_PROPAGATION;
   readonly persistence: Persistence;
-  readonly functionLibraries = new FunctionLibraries();
+  /** FUNCTION LOAD's libraries, which the RDB and AOF writers save. */
+  get functionLibraries(): FunctionLibraryRegistry {
+    return this.scripts.functions;
+  }
   /** EVAL's Lua engine; startWithConfig awaits its init() before the server serves anyone. */
   readonly scripts: ScriptEngine;
   /** Above 0 while a script's command runs under redis.set_repl without the AOF: nothing is logged. */

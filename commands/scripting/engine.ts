@@ -9,7 +9,6 @@
  * KILL; here SCRIPT KILL can only ever find nothing running.
  */
 import type { Argv } from '../../protocol/resp-parser.js';
-import { splitInline } from '../../protocol/resp-parser.js';
 import { ERR_NOT_INTEGER, RedisError } from '../../protocol/errors.js';
 import { parseLong } from '../../protocol/numbers.js';
 import type { CommandContext, ScriptHost } from '../context.js';
@@ -19,27 +18,12 @@ import { errorLine, writeLuaValue } from './lua-reply.js';
 import { openRandom } from './lua-random.js';
 import { PROPAGATE_AOF, PROPAGATE_REPL, openRedisApi, type ScriptApiContext, type ScriptRun } from './redis-api.js';
 import { sha1hex } from './sha1.js';
+import { SCRIPT_EVAL_COMPAT, SCRIPT_NO_WRITES, parseShebang } from './shebang.js';
 import { LUA_LIBRARIES } from './lua-libraries.js';
+import { FunctionLibraryRegistry } from './functions.js';
 
 export const ERR_NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const ERR_NOTBUSY = 'NOTBUSY No scripts in execution right now.';
-
-/** Shebang flags (`#!lua flags=...`), Redis's SCRIPT_FLAG_* bits. */
-export const SCRIPT_NO_WRITES = 1;
-export const SCRIPT_ALLOW_OOM = 2;
-export const SCRIPT_ALLOW_STALE = 4;
-export const SCRIPT_NO_CLUSTER = 8;
-/** No shebang: a pre-7.0 script, run without flag checks. */
-export const SCRIPT_EVAL_COMPAT = 16;
-export const SCRIPT_ALLOW_CROSS_SLOT = 32;
-
-const FLAG_NAMES: ReadonlyMap<string, number> = new Map([
-  ['no-writes', SCRIPT_NO_WRITES],
-  ['allow-oom', SCRIPT_ALLOW_OOM],
-  ['allow-stale', SCRIPT_ALLOW_STALE],
-  ['no-cluster', SCRIPT_NO_CLUSTER],
-  ['allow-cross-slot-keys', SCRIPT_ALLOW_CROSS_SLOT],
-]);
 
 /** Lua's collector runs a step every this many scripts, as Redis does, instead of a full cycle. */
 const GC_PERIOD = 50;
@@ -61,6 +45,8 @@ export class ScriptEngine implements ScriptApiContext {
   private readonly scripts = new Map<string, CachedScript>();
   private bodyBytes = 0;
   private runs = 0;
+  /** FUNCTION LOAD's libraries and their functions (FCALL). */
+  readonly functions = new FunctionLibraryRegistry(() => this.lua);
 
   constructor(
     readonly host: ScriptHost,
@@ -89,6 +75,7 @@ export class ScriptEngine implements ScriptApiContext {
     });
     vm.getField(L, LUA_GLOBALSINDEX, '__redis__err__handler');
     this.handlerRef = vm.ref(L);
+    this.functions.openState(L);
   }
 
   /** SCRIPT FLUSH: every cached script is forgotten and the state starts over. */
@@ -155,6 +142,25 @@ export class ScriptEngine implements ScriptApiContext {
     vm.rawSet(L, -3);
     vm.pop(L, 1);
     this.callFunction(c, sha, 0, readOnly, base);
+  }
+
+  /** FCALL and FCALL_RO: the function gets KEYS and ARGV as its two arguments. */
+  fcall(c: CommandContext, argv: Argv, readOnlyCommand: boolean): void {
+    const vm = this.lua;
+    const fn = this.functions.functions.get(argv[1]!.toString('latin1').toLowerCase());
+    if (fn === undefined) throw new RedisError('ERR Function not found');
+    const numkeys = parseLong(argv[2]!);
+    if (numkeys === undefined) throw new RedisError('ERR Bad number of keys provided');
+    if (numkeys > argv.length - 3) throw new RedisError("ERR Number of keys can't be greater than number of args");
+    if (numkeys < 0) throw new RedisError("ERR Number of keys can't be negative");
+    const readOnly = this.prepare(fn.flags, readOnlyCommand);
+    const L = vm.L;
+    const base = vm.top(L);
+    vm.getRef(L, this.handlerRef);
+    vm.getRef(L, fn.ref);
+    pushArray(vm, L, argv, 3, 3 + numkeys);
+    pushArray(vm, L, argv, 3 + numkeys, argv.length);
+    this.callFunction(c, fn.name, 2, readOnly, base);
   }
 
   /**
@@ -224,30 +230,6 @@ export class ScriptEngine implements ScriptApiContext {
     this.bodyBytes += body.length;
     return script;
   }
-}
-
-/** evalExtractShebangFlags: the flags a `#!lua flags=...` first line declares, and its length. */
-export function parseShebang(body: Buffer): { flags: number; length: number } {
-  if (body.length < 2 || body[0] !== 0x23 || body[1] !== 0x21) return { flags: SCRIPT_EVAL_COMPAT, length: 0 };
-  const end = body.indexOf(10);
-  if (end < 0) throw new RedisError('ERR Invalid script shebang');
-  const parts = splitInline(body, 0, end);
-  if (parts === null || parts.length === 0) throw new RedisError('ERR Invalid engine in script shebang');
-  const engine = parts[0]!.toString('latin1');
-  if (engine !== '#!lua') throw new RedisError(`ERR Unexpected engine in script shebang: ${engine}`);
-  let flags = 0;
-  for (let j = 1; j < parts.length; j++) {
-    const part = parts[j]!.toString('latin1');
-    if (!part.startsWith('flags=')) throw new RedisError(`ERR Unknown lua shebang option: ${part}`);
-    const list = part.slice(6);
-    if (list === '') continue;
-    for (const name of list.split(',')) {
-      const bit = FLAG_NAMES.get(name);
-      if (bit === undefined) throw new RedisError(`ERR Unexpected flag in script shebang: ${name}`);
-      flags |= bit;
-    }
-  }
-  return { flags, length: end };
 }
 
 /** A Lua array of argv[from..to). */

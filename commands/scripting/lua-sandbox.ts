@@ -184,3 +184,8 @@ function raiseAt(vm: LuaVm, L: LuaState, message: string): number {
   vm.concat(L, 2);
   return vm.raise(L);
 }
+
+/** The refusals as C functions (__newindex of read-only tables, __index of the globals). */
+export function refusals(vm: LuaVm): { readonly: LuaFunction; missing: LuaFunction } {
+  return functionsOf(vm);
+}

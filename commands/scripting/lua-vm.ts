@@ -84,6 +84,7 @@ interface LuaModule {
   _luaL_checktype(L: number, arg: number, t: number): void;
   _luaL_checkany(L: number, arg: number): void;
   _luaL_getmetafield(L: number, obj: number, e: number): number;
+  _lua_setfenv(L: number, idx: number): number;
   _lua_pushlightuserdata(L: number, p: number): void;
   _lua_touserdata(L: number, idx: number): number;
   _lua_newuserdata(L: number, size: number): number;
@@ -380,6 +381,11 @@ export class LuaVm {
   /** lua_next: pops a key, pushes the next key and value; false at the end. */
   next(L: LuaState, idx: number): boolean {
     return this.m._lua_next(L, idx) !== 0;
+  }
+
+  /** lua_setfenv: pops a table and makes it the environment of the function at idx. */
+  setFenv(L: LuaState, idx: number): void {
+    this.m._lua_setfenv(L, idx);
   }
 
   setMetatable(L: LuaState, idx: number): void {

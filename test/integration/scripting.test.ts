@@ -13,6 +13,13 @@ import { serverWithClientsPerTest } from '../helpers/fixture.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { connect, disconnectAll } from '../helpers/clients.js';
 import { encodeCommand } from '../../protocol/encode.js';
+import { redisAvailable, startRealRedis } from '../helpers/real-redis.js';
+
+const HAVE_REDIS = redisAvailable();
+if (!HAVE_REDIS) console.warn('[scripting] redis-server not found on PATH: FUNCTION DUMP payload exchange with real Redis is SKIPPED');
+
+const LIB_A = "#!lua name=liba\nredis.register_function('fa', function(keys, args) return redis.call('incr', keys[1]) end)";
+const LIB_B = "#!lua name=libb\nredis.register_function{function_name='fb', callback=function() return 'b' end, flags={'no-writes'}}";
 
 let ts: TestServer;
 let logged: string[];
@@ -123,7 +130,7 @@ describe('scripts and the server', () => {
   test('binary-safe arguments and replies', async () => {
     const r = await client();
     const bytes = Buffer.from([0, 1, 13, 10, 255, 128, 0]);
-    const out = await r.evalBuffer("redis.call('set', KEYS[1], ARGV[1]); return redis.call('get', KEYS[1])", 1, 'bin', bytes);
+    const out = await r.callBuffer('EVAL', "redis.call('set', KEYS[1], ARGV[1]); return redis.call('get', KEYS[1])", '1', 'bin', bytes);
     expect(Buffer.compare(out as Buffer, bytes)).toBe(0);
     expect(Buffer.compare((await r.getBuffer('bin'))!, bytes)).toBe(0);
   });
@@ -142,7 +149,7 @@ describe('scripts and the server', () => {
 describe('scripts and the AOF', () => {
   test('the incr file holds the effects, and a restart replays them', async () => {
     const dir = await tempDir();
-    let own = await startTestServer({ appendonly: 'yes', dir });
+    let own = await startTestServer({ appendonly: 'yes', dir, 'enable-debug-command': 'yes' });
     let r = await connect(own.port);
     try {
       await r.eval("redis.call('set', 'a', '1'); redis.call('rpush', 'l', 'x', 'y'); return 1", 0);
@@ -155,10 +162,88 @@ describe('scripts and the AOF', () => {
       ]).toString('latin1'));
       await disconnectAll([r]);
       await own.close();
-      own = await startTestServer({ appendonly: 'yes', dir });
+      own = await startTestServer({ appendonly: 'yes', dir, 'enable-debug-command': 'yes' });
       r = await connect(own.port);
       expect(await r.get('a')).toBe('2');
       expect(await r.lrange('l', 0, -1)).toEqual(['x', 'y']);
+    } finally {
+      await disconnectAll([r]);
+      await own.close();
+    }
+  });
+});
+
+describe('function libraries', () => {
+  test('FUNCTION DUMP and RESTORE: round trip, APPEND collision, REPLACE, FLUSH, a damaged payload', async () => {
+    const own = await startTestServer();
+    const r = await connect(own.port);
+    try {
+      await r.function('LOAD', LIB_A);
+      await r.function('LOAD', LIB_B);
+      const payload = (await r.callBuffer('FUNCTION', 'DUMP')) as Buffer;
+      await expect(r.callBuffer('FUNCTION', 'RESTORE', payload)).rejects.toThrow('ERR Library liba already exists');
+      expect(await r.function('FLUSH')).toBe('OK');
+      expect(await r.callBuffer('FUNCTION', 'RESTORE', payload)).toEqual(Buffer.from('OK'));
+      expect(await r.fcall('fa', 1, 'n')).toBe(1);
+      expect(await r.fcall_ro('fb', 0)).toBe('b');
+      expect(await r.callBuffer('FUNCTION', 'RESTORE', payload, 'REPLACE')).toEqual(Buffer.from('OK'));
+      await r.function('LOAD', "#!lua name=libc\nredis.register_function('fc', function() return 'c' end)");
+      expect(await r.callBuffer('FUNCTION', 'RESTORE', payload, 'FLUSH')).toEqual(Buffer.from('OK'));
+      await expect(r.fcall('fc', 0)).rejects.toThrow('ERR Function not found');
+      const damaged = Buffer.from(payload);
+      damaged[5] = damaged[5]! ^ 1;
+      await expect(r.callBuffer('FUNCTION', 'RESTORE', damaged)).rejects.toThrow('ERR DUMP payload version or checksum are wrong');
+      expect(await r.fcall('fa', 1, 'n')).toBe(2);
+    } finally {
+      await disconnectAll([r]);
+      await own.close();
+    }
+  });
+
+  test.skipIf(!HAVE_REDIS)('FUNCTION DUMP payloads pass between Rewind and real Redis 7.0 both ways', async () => {
+    const real = await startRealRedis();
+    const own = await startTestServer();
+    const [rr, r] = [await connect(real.port), await connect(own.port)];
+    try {
+      await rr.function('LOAD', LIB_A);
+      expect(await r.callBuffer('FUNCTION', 'RESTORE', (await rr.callBuffer('FUNCTION', 'DUMP')) as Buffer)).toEqual(Buffer.from('OK'));
+      expect(await r.fcall('fa', 1, 'x')).toBe(1);
+      await r.function('LOAD', LIB_B);
+      await rr.function('FLUSH');
+      expect(await rr.callBuffer('FUNCTION', 'RESTORE', (await r.callBuffer('FUNCTION', 'DUMP')) as Buffer)).toEqual(Buffer.from('OK'));
+      expect(await rr.fcall_ro('fb', 0)).toBe('b');
+      expect(await rr.fcall('fa', 1, 'x')).toBe(1);
+      // One library dumps to the same bytes on both (the order of several is Redis's hash order).
+      await rr.function('FLUSH');
+      await rr.function('LOAD', LIB_B);
+      await r.function('DELETE', 'liba');
+      expect(await r.callBuffer('FUNCTION', 'DUMP')).toEqual(await rr.callBuffer('FUNCTION', 'DUMP'));
+    } finally {
+      await disconnectAll([rr, r]);
+      await own.close();
+      await real.stop();
+    }
+  });
+
+  test('libraries survive a restart from the AOF and from the RDB, and SCRIPT FLUSH', async () => {
+    const dir = await tempDir();
+    let own = await startTestServer({ appendonly: 'yes', dir, 'enable-debug-command': 'yes' });
+    let r = await connect(own.port);
+    try {
+      await r.function('LOAD', LIB_A);
+      await r.function('LOAD', LIB_B);
+      await r.function('DELETE', 'libb');
+      expect(await r.script('FLUSH')).toBe('OK');
+      expect(await r.fcall('fa', 1, 'n')).toBe(1);
+      await disconnectAll([r]);
+      await own.close();
+      own = await startTestServer({ appendonly: 'yes', dir, 'enable-debug-command': 'yes' });
+      r = await connect(own.port);
+      expect(await r.fcall('fa', 1, 'n')).toBe(2);
+      await expect(r.fcall('fb', 0)).rejects.toThrow('ERR Function not found');
+      expect(await r.call('DEBUG', 'RELOAD')).toBe('OK');
+      expect(await r.fcall('fa', 1, 'n')).toBe(3);
+      expect(await r.function('LIST')).toEqual([['library_name', 'liba', 'engine', 'LUA', 'functions', [['name', 'fa', 'description', null, 'flags', []]]]]);
     } finally {
       await disconnectAll([r]);
       await own.close();
