@@ -130,14 +130,17 @@ export class ScoreTree {
     const depth = this.descend(score, member);
     const leaf = this.leafAt(depth);
     const ms = leaf.m;
-    let pos = -1;
-    for (let j = 0; j < ms.length; j++) {
-      if (ms[j] === member) {
-        pos = j;
-        break;
-      }
+    const ss = leaf.s;
+    // Binary search by (score, member), as insert: a linear scan compared up to LEAF_CAP member
+    // strings by content (ZADD's update of a big set spent most of its time there).
+    let pos = 0;
+    let hi = ms.length;
+    while (pos < hi) {
+      const mid = (pos + hi) >>> 1;
+      if (before(BOUND_KEY, ss[mid]!, ms[mid]!, score, member)) pos = mid + 1;
+      else hi = mid;
     }
-    if (pos < 0) return false;
+    if (pos === ms.length || ms[pos] !== member) return false;
     this.removeAt(leaf, pos, depth);
     return true;
   }
