@@ -10,7 +10,11 @@
  *   npm run bench:compare -- --only types      only the data-type workloads (below)
  *   npm run bench:compare -- --only persistence  AOF everysec throughput, load time, latency during
  *                                              a rewrite (bench/compare/persistence.ts)
- *   npm run bench:compare -- --only all        the default workloads, the data-type ones, then persistence
+ *   npm run bench:compare -- --only scripting  EVALSHA at -P 16 / -P 1 and PUBLISH fan-out to 100
+ *                                              subscribers (bench/compare/scripting.ts);
+ *                                              --scripting-requests sets the EVALSHA -P 16 -n
+ *   npm run bench:compare -- --only all        the default workloads, the data-type ones, scripting,
+ *                                              then persistence
  *
  * Each round starts both servers fresh (temp dir, loopback, no persistence), then per workload
  * runs one server then the other: redis-cli --pipe of SET key:<n> value:<n> (load time, RSS
@@ -40,6 +44,7 @@ import {
 } from './compare/workloads.js';
 import { markdownTable, rawTable, summarize, type MetricDef, type Sample } from './compare/report.js';
 import { runPersistence } from './compare/persistence.js';
+import { scriptingChecks, scriptingMetrics, scriptingSteps } from './compare/scripting.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -51,6 +56,7 @@ const { values: opts } = parseArgs({
     json: { type: 'string' },
     only: { type: 'string' },
     'types-requests': { type: 'string' },
+    'scripting-requests': { type: 'string' },
   },
 });
 
@@ -67,10 +73,12 @@ const ROUNDS = intOpt(opts.rounds, process.env.BENCH_ROUNDS, quick ? 1 : 3, 'rou
 const PIPE_KEYS = intOpt(opts['pipe-keys'], undefined, quick ? 100_000 : 1_000_000, 'pipe-keys');
 const P1_REQUESTS = intOpt(opts['p1-requests'], undefined, quick ? 20_000 : 200_000, 'p1-requests');
 const ONLY = opts.only ?? 'default';
-if (ONLY !== 'default' && ONLY !== 'types' && ONLY !== 'persistence' && ONLY !== 'all') throw new Error(`bad --only: ${ONLY} (default, types, persistence or all)`);
+if (ONLY !== 'default' && ONLY !== 'types' && ONLY !== 'scripting' && ONLY !== 'persistence' && ONLY !== 'all') throw new Error(`bad --only: ${ONLY} (default, types, scripting, persistence or all)`);
 const RUN_DEFAULT = ONLY === 'default' || ONLY === 'all';
 const RUN_TYPES = ONLY === 'types' || ONLY === 'all';
+const RUN_SCRIPTING = ONLY === 'scripting' || ONLY === 'all';
 const RUN_PERSISTENCE = ONLY === 'persistence' || ONLY === 'all';
+const SCRIPTING_REQUESTS = intOpt(opts['scripting-requests'], undefined, quick ? 50_000 : 250_000, 'scripting-requests');
 const TYPES_REQUESTS = intOpt(opts['types-requests'], undefined, quick ? 100_000 : 1_000_000, 'types-requests');
 /** -n per data-type test: LRANGE replies are 100 / 600 elements, so those get fewer requests. */
 function typeRequests(t: TypeTest): number {
@@ -107,7 +115,7 @@ const TYPE_METRICS: MetricDef[] = [
   })),
 ];
 
-const METRICS: MetricDef[] = [...(RUN_DEFAULT ? DEFAULT_METRICS : []), ...(RUN_TYPES ? TYPE_METRICS : [])];
+const METRICS: MetricDef[] = [...(RUN_DEFAULT ? DEFAULT_METRICS : []), ...(RUN_TYPES ? TYPE_METRICS : []), ...(RUN_SCRIPTING ? scriptingMetrics(SCRIPTING_REQUESTS) : [])];
 
 type Figures = Map<string, Partial<Record<ServerKind, number>>[]>;
 const figures: Figures = new Map();
@@ -209,6 +217,7 @@ async function main(): Promise<void> {
       );
     }
     if (RUN_TYPES) for (const t of TYPE_TESTS) steps.push([t.test, typeStep(t, clk)]);
+    if (RUN_SCRIPTING) steps.push(...scriptingSteps({ requests: SCRIPTING_REQUESTS, clk, record, log, problems, commands, warnings }));
     log(`workloads: ${ONLY}; rounds: ${ROUNDS}${quick ? ' (quick)' : ''}; load average ${loadAverage()}`);
     let serverCommands: string[] = [];
     revision = `Rewind at ${sourceRevision()}, running ${rewindEntry()}`;
@@ -272,6 +281,7 @@ function print(serverCommands: string[]): void {
   const ok: string[] = [];
   if (RUN_DEFAULT) ok.push(`--pipe 'errors: 0, replies: ${PIPE_KEYS}' and DBSIZE ${PIPE_KEYS} (where answered) on both servers, every round, and GET key:<last> returned value:<last>`);
   if (RUN_TYPES) ok.push(`no error reply reported by redis-benchmark in the data-type tests, and LLEN mylist after them equal on both servers every round (${listLengths.map((r) => r.rewind).join(', ')}; the two LRANGE fills of ${expectedListLength()} plus what redis-benchmark sends over -n)`);
+  if (RUN_SCRIPTING) ok.push(scriptingChecks(SCRIPTING_REQUESTS));
   lines.push(`- correctness: ${problems.length === 0 ? ok.join('; ') : problems.join('; ')}`);
   if (notes.length > 0) lines.push(`- notes: ${notes.join('; ')} (the load was checked by the --pipe summary and a GET of the last key)`);
   process.stdout.write(`${lines.join('\n')}\n`);

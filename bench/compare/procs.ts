@@ -95,11 +95,35 @@ export function rssBytes(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
-export function freePort(): Promise<number> {
+/**
+ * BENCH_PORTS=<low>-<high>: take servers' ports from that range only (hosts where other work owns
+ * the rest), else any free port the kernel gives.
+ */
+const PORT_RANGE = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORTS ?? '');
+let nextInRange = PORT_RANGE !== null ? Number(PORT_RANGE[1]) : 0;
+
+export async function freePort(): Promise<number> {
+  if (PORT_RANGE === null) return tryPort(0);
+  const low = Number(PORT_RANGE[1]);
+  const high = Number(PORT_RANGE[2]);
+  // Round-robin, so a port just released by a stopped server is not reused at once (TIME_WAIT).
+  for (let tries = 0; tries <= high - low; tries++) {
+    const port = nextInRange;
+    nextInRange = port >= high ? low : port + 1;
+    try {
+      return await tryPort(port);
+    } catch {
+      // in use: next one
+    }
+  }
+  throw new Error(`no free port in BENCH_PORTS=${process.env.BENCH_PORTS}`);
+}
+
+function tryPort(want: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
-    srv.listen(0, HOST, () => {
+    srv.listen(want, HOST, () => {
       const addr = srv.address();
       const port = addr !== null && typeof addr === 'object' ? addr.port : 0;
       srv.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
