@@ -9,6 +9,7 @@ import type { Value } from './keyspace/value.js';
 import type { CommandSpec, CommandTable } from './table.js';
 import type { ScriptEngine } from './scripting/engine.js';
 import type { NotifyClass } from './notify.js';
+import type { ClientPauseApi, TrackingApi } from './server/client-api.js';
 
 /** CLIENT REPLY mode. */
 export type ReplyMode = 'on' | 'off' | 'skip';
@@ -280,6 +281,10 @@ export interface ServerApi {
   readonly table: CommandTable;
   readonly config: ConfigApi;
   readonly pubsub: PubSubApi;
+  /** CLIENT TRACKING state and client-side caching invalidations. */
+  readonly tracking: TrackingApi;
+  /** CLIENT PAUSE / UNPAUSE. */
+  readonly clientPause: ClientPauseApi;
   readonly stats: ServerStats;
   readonly version: string;
   /** Rewind's own version (INFO rewind_version); `version` is the Redis version we match. */

@@ -15,6 +15,7 @@ import { discardTransaction, MultiState } from './multi.js';
 import type { Watcher, WatchedKey } from './watch.js';
 import type { ClientSubscriptions } from './pubsub.js';
 import type { NotifyClass } from '../commands/notify.js';
+import type { ClientTracking } from './tracking.js';
 
 /** The socket side of a client; net.Socket satisfies it. */
 export interface ClientSocket extends ReplySink {
@@ -92,6 +93,10 @@ export class Client implements CommandContext, Watcher {
   subscriptions: ClientSubscriptions | null = null;
   /** When the unsent output first passed the pubsub soft limit (unix seconds), 0 when under it. */
   softLimitSince = 0;
+  /** CLIENT TRACKING mode while on (server/tracking.ts). */
+  tracking: ClientTracking | null = null;
+  /** A command held by CLIENT PAUSE (server/client-pause.ts): no input is read until it runs. */
+  postponed: Argv | null = null;
 
   constructor(
     readonly server: ServerState,
@@ -194,6 +199,9 @@ export class Client implements CommandContext, Watcher {
     if ((this.flags & FLAG_MONITOR) !== 0) f += 'O';
     if (this.inPubSub) f += 'P';
     if (this.multi !== null) f += 'x';
+    if (this.blocked !== null || this.postponed !== null) f += 'b';
+    const t = this.tracking;
+    if (t !== null) f += `t${t.brokenRedirect ? 'R' : ''}${t.bcast ? 'B' : ''}`;
     if (this.dirtyCas) f += 'd';
     if ((this.flags & FLAG_CLOSE_AFTER_REPLY) !== 0) f += 'c';
     if (this.noEvict) f += 'e';
@@ -327,6 +335,8 @@ export class Client implements CommandContext, Watcher {
     this.server.blocking.forget(this);
     this.server.monitors.delete(this);
     this.server.pubsub.unsubscribeAll(this);
+    this.server.tracking.forget(this);
+    this.server.clientPause.forget(this);
     this.server.removeClient(this);
   }
 }

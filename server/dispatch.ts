@@ -30,9 +30,11 @@ export function dispatch(server: ServerState, c: Client, argv: Argv): void {
     c.reply.mute();
     dispatchCommand(server, c, argv);
     if (c.replyMode === 'on') c.reply.unmute();
-    return;
+  } else {
+    dispatchCommand(server, c, argv);
   }
-  dispatchCommand(server, c, argv);
+  // CLIENT CACHING marks only the next command (a held one has not run yet).
+  if (c.tracking !== null && c.tracking.caching && c.postponed === null) server.tracking.commandDone(c, argv);
 }
 
 function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
@@ -78,6 +80,8 @@ function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
     // subscriptions (Redis 7.0 wording; RESP3's push frames lift the restriction).
     return refuse(server, c, spec, stats, argv, errSubscribedMode(spec.name), true);
   }
+  // CLIENT PAUSE holds the command (queued ones too, as Redis checks before queueing).
+  if (server.clientPause.active && server.clientPause.hold(c, spec, argv)) return;
   if (multi !== null && !RUN_IN_MULTI.has(spec.name)) {
     // Redis stops storing once EXEC is bound to fail; the client still sees +QUEUED.
     if (!multi.refused && !c.dirtyCas) multi.queue(spec, stats, argv);
@@ -114,8 +118,10 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   c.errorMark = errorsBefore;
   const writtenBefore = reply.written;
   const dbIndex = c.dbIndex;
-  // WATCH: one size check when nobody watches; otherwise what the command may modify (modified-keys.ts).
-  const watches = server.watches;
+  // WATCH and CLIENT TRACKING: one size check when nobody listens; otherwise what the command may
+  // modify (modified-keys.ts).
+  const watches = server.keyTouches;
+  const trackingOuter = server.tracking.begin(c);
   const watchedBefore = watches.size > 0 ? beforeWrite(watches, spec, argv, dbIndex) : null;
   c.dirty = 0;
   c.commandTime = server.commandTime;
@@ -148,6 +154,7 @@ export function call(server: ServerState, c: Client, spec: CommandSpec, stats: C
   if (watches.size > 0 && (watchedBefore !== null || c.dirty > 0)) {
     afterWrite(watches, spec, argv, dbIndex, watchedBefore, c.dirty, failed, c.propagateArgv);
   }
+  server.tracking.end(c, spec, argv, trackingOuter, failed);
   if (c.dirty > 0) {
     server.stats.dirty += c.dirty;
     server.propagate(c.dbIndex, c.propagateArgv ?? argv);

@@ -18,12 +18,26 @@
  *  - `none`: consumer-group bookkeeping (XREADGROUP, XACK, XCLAIM, XAUTOCLAIM, XSETID and the
  *    XGROUP subcommands other than CREATE), which Redis does not signal.
  *
- * Cost: nothing unless some client watches a key (call() tests the registry's size first).
+ * Cost: nothing unless some client watches a key or tracking is in use (call() tests the size
+ * of what it reports to first).
  */
 import type { Argv } from '../protocol/resp-parser.js';
 import type { Value } from '../commands/keyspace/value.js';
 import { keyIndexes, type CommandSpec } from '../commands/table.js';
-import type { WatchRegistry } from './watch.js';
+
+/**
+ * Where modified keys go: WATCH's registry alone, or with client-side caching's table as well
+ * (server/tracking.ts's TrackedTouches). `size` 0 means nobody listens.
+ */
+export interface TouchTarget {
+  readonly size: number;
+  readonly dbCount: number;
+  isWatched(db: number, key: string): boolean;
+  /** The key's value if it exists and has not expired. */
+  liveValue(db: number, key: string): Value | undefined;
+  /** Redis's signalModifiedKey. */
+  touch(db: number, key: string): void;
+}
 
 type Rule = 'none' | 'changed' | 'changedFirst' | 'changedRest' | 'first' | 'popped' | 'ltrim' | 'move' | 'copy';
 
@@ -46,7 +60,7 @@ export interface BeforeWrite {
 }
 
 /** Before a command runs (some key is watched): the state its rule compares with, or null. */
-export function beforeWrite(reg: WatchRegistry, spec: CommandSpec, argv: Argv, db: number): BeforeWrite | null {
+export function beforeWrite(reg: TouchTarget, spec: CommandSpec, argv: Argv, db: number): BeforeWrite | null {
   const rule = RULES.get(spec.name);
   if (rule !== 'changed' && rule !== 'changedFirst' && rule !== 'changedRest' && rule !== 'ltrim') return null;
   const keys = watchedKeys(reg, db, argv, safeKeyIndexes(spec, argv), rule);
@@ -59,7 +73,7 @@ export function beforeWrite(reg: WatchRegistry, spec: CommandSpec, argv: Argv, d
  * `logged` is the record it asked to log instead of argv (the popped key's LPOP), if any.
  */
 export function afterWrite(
-  reg: WatchRegistry, spec: CommandSpec, argv: Argv, db: number,
+  reg: TouchTarget, spec: CommandSpec, argv: Argv, db: number,
   before: BeforeWrite | null, dirty: number, failed: boolean, logged: Argv | null,
 ): void {
   const rule = RULES.get(spec.name);
@@ -107,7 +121,7 @@ export function afterWrite(
 }
 
 /** The watched keys a `changed*`/`ltrim` rule looks at, each once. */
-function watchedKeys(reg: WatchRegistry, db: number, argv: Argv, indexes: number[], rule: Rule): string[] {
+function watchedKeys(reg: TouchTarget, db: number, argv: Argv, indexes: number[], rule: Rule): string[] {
   const chosen = rule === 'changedFirst' ? indexes.slice(0, 1) : rule === 'changedRest' ? indexes.slice(1) : indexes;
   const out: string[] = [];
   for (const i of chosen) {
@@ -131,7 +145,7 @@ function text(b: Buffer): string {
 }
 
 /** A db index argument, or null when it names no db. */
-function dbArg(b: Buffer, reg: WatchRegistry): number | null {
+function dbArg(b: Buffer, reg: TouchTarget): number | null {
   const s = text(b);
   if (!/^\d+$/.test(s)) return null;
   const n = Number(s);
@@ -139,7 +153,7 @@ function dbArg(b: Buffer, reg: WatchRegistry): number | null {
 }
 
 /** COPY's `DB n`, or null without it. */
-function copyTarget(argv: Argv, reg: WatchRegistry): number | null {
+function copyTarget(argv: Argv, reg: TouchTarget): number | null {
   for (let i = 3; i + 1 < argv.length; i++) {
     if (text(argv[i]!).toLowerCase() === 'db') return dbArg(argv[i + 1]!, reg);
   }

@@ -28,6 +28,9 @@ import {
   NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_KEYEVENT, NOTIFY_NEW, NOTIFY_KEYSPACE, notifyFlagsFromString, type NotifyClass,
 } from '../commands/notify.js';
 import { createValueSerializer } from '../persistence/value-serializer.js';
+import { TrackedTouches, Tracking } from './tracking.js';
+import { ClientPause } from './client-pause.js';
+import type { TouchTarget } from './modified-keys.js';
 
 export const REWIND_VERSION = '0.1.0';
 /** What INFO and HELLO report as redis_version, for clients' feature gates (as Valkey does). */
@@ -70,6 +73,10 @@ export class ServerState implements ServerApi {
   readonly watches: WatchRegistry;
   /** Channel, pattern and shard-channel subscriptions; PUBLISH delivers through it. */
   readonly pubsub: PubSub;
+  /** CLIENT TRACKING: who may cache which key, and the invalidations. */
+  readonly tracking: Tracking;
+  private readonly trackedTouches: TrackedTouches;
+  readonly clientPause: ClientPause = new ClientPause(this);
   /** notify-keyspace-events as bits; classes are only checked when K or E is set (0 otherwise). */
   notifyFlags = 0;
   tcpPort = 0;
@@ -127,6 +134,7 @@ export class ServerState implements ServerApi {
     readonly clock: Clock,
   ) {
     this.table = buildTable(ALL_COMMANDS);
+    this.tracking = new Tracking({ table: this.table, client: (id) => this.clientsById.get(id), queueFlush: (c) => this.queueFlush(c) });
     const hooks: DbHooks = {
       lookups: this.stats,
       expired: (db, key) => {
@@ -134,6 +142,7 @@ export class ServerState implements ServerApi {
         if ((this.notifyFlags & NOTIFY_EXPIRED) !== 0) this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
         this.propagate(db.id, [this.lazyExpire ? UNLINK : DEL, Buffer.from(key, 'latin1')]);
         if (this.watches.size > 0) this.watches.touch(db.id, key);
+        this.tracking.keyExpired(key);
       },
       // Keys loaded from a file are not new (Redis's dbAddRDBLoad publishes nothing).
       created: (db, key) => {
@@ -152,6 +161,7 @@ export class ServerState implements ServerApi {
     const dbClock: Clock = { now: () => (this.loading ? 0 : clock.now()) };
     this.dbs = Array.from({ length: count }, (_, i) => new Db(i, dbClock, hooks));
     this.watches = new WatchRegistry(this.dbs, dbClock);
+    this.trackedTouches = new TrackedTouches(this.watches, this.tracking);
     this.blocking = new BlockingRegistry({
       dbs: this.dbs,
       // Runs inside the batch of the command that readied the key, so it shares its clock.
@@ -226,7 +236,12 @@ export class ServerState implements ServerApi {
   }
 
   get blockedClients(): number {
-    return this.blocking.count;
+    return this.blocking.count + this.clientPause.heldCount;
+  }
+
+  /** Where call() reports the keys a command modified: WATCH, and client-side caching when in use. */
+  get keyTouches(): TouchTarget {
+    return this.tracking.active ? this.trackedTouches : this.watches;
   }
 
   get blockedWithTimeout(): number {
@@ -263,7 +278,7 @@ export class ServerState implements ServerApi {
     const parser = c.parser;
     this.beginBatch();
     c.lastInteraction = this.commandTime;
-    while ((c.flags & FLAG_CLOSED) === 0 && !c.paused && c.blocked === null) {
+    while ((c.flags & FLAG_CLOSED) === 0 && !c.paused && c.blocked === null && c.postponed === null) {
       const argv = parser.next();
       if (argv === null) break;
       dispatch(this, c, argv);
@@ -292,6 +307,7 @@ export class ServerState implements ServerApi {
    * clients whose commands fed it keep their replies (and everything after them) until it can.
    */
   afterBatch(): void {
+    this.tracking.broadcast();
     const logged = this.propagator.flush();
     if (!logged) this.holdForLog();
     else if (this.heldForLog.length > 0) this.releaseHeld();
@@ -472,6 +488,7 @@ export class ServerState implements ServerApi {
   /** Redis's signalModifiedKey for writes made outside a command's keys (REWIND RESTORE). */
   signalModifiedKey(dbIndex: number, key: string): void {
     if (this.watches.size > 0) this.watches.touch(dbIndex, key);
+    this.tracking.keyModified(key);
   }
 
   // ---- snapshots --------------------------------------------------------------------------------
@@ -525,7 +542,8 @@ export class ServerState implements ServerApi {
     const deadline = performance.now() + budgetMs;
     const perLoop = 20 + 5 * (effort - 1);
     for (const db of this.dbs) {
-      if (db.expiresCount === 0) continue;
+      // Redis expires nothing during CLIENT PAUSE: a paused primary must not change its data.
+      if (db.expiresCount === 0 || this.clientPause.active) continue;
       for (;;) {
         const [checked, expired] = db.activeExpireStep(perLoop);
         if (checked === 0 || expired * 100 <= checked * (11 - effort)) break;

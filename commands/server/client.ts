@@ -1,5 +1,6 @@
 /*
- * CLIENT subcommands: ID SETNAME GETNAME SETINFO LIST INFO KILL NO-EVICT NO-TOUCH REPLY HELP.
+ * CLIENT subcommands: ID SETNAME GETNAME SETINFO LIST INFO KILL NO-EVICT NO-TOUCH REPLY HELP
+ * (PAUSE and UNPAUSE are in client-pause.ts, TRACKING and its companions in client-tracking.ts).
  * CLIENT LIST lines follow Redis 7.2's field order; counters Rewind has no equivalent for (pubsub,
  * reply buffer sizes) show the values an idle Redis client shows.
  */
@@ -32,15 +33,20 @@ function parseType(b: Buffer): string | null {
 }
 
 /** One CLIENT LIST / CLIENT INFO line, without the trailing newline. */
-export function clientInfoLine(v: ClientView, now: number, currentCmd: string | null): string {
+export function clientInfoLine(v: ClientView, now: number, currentCmd: string | null, redir = -1): string {
   const qbuf = v.queryBufferBytes;
   const omem = v.outputBytes;
   return `id=${v.id} addr=${v.addr} laddr=${v.laddr} fd=${v.fd} name=${v.name}`
     + ` age=${Math.floor((now - v.createdAt) / 1000)} idle=${Math.floor((now - v.lastInteraction) / 1000)}`
     + ` flags=${v.flagsText} db=${v.dbIndex} sub=${v.subCount} psub=${v.psubCount} ssub=${v.ssubCount} multi=${v.multiCount} qbuf=${qbuf} qbuf-free=0`
     + ` argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=${omem} tot-mem=${1024 + qbuf + omem}`
-    + ` events=r${omem > 0 ? 'w' : ''} cmd=${currentCmd ?? v.lastCommand} user=${v.user} redir=-1 resp=${v.resp}`
+    + ` events=r${omem > 0 ? 'w' : ''} cmd=${currentCmd ?? v.lastCommand} user=${v.user} redir=${redir} resp=${v.resp}`
     + ` lib-name=${v.libName} lib-ver=${v.libVer}`;
+}
+
+/** CLIENT LIST `redir=`: where a tracking client's invalidations go (0: itself), -1 when not tracking. */
+function redirOf(c: CommandContext, id: number): number {
+  return c.server.tracking.of(id)?.redirect ?? -1;
 }
 
 /** The caller's cmd=: itself, or EXEC when EXEC runs it (the queued command is not looked up again). */
@@ -101,13 +107,13 @@ export function clientListCommand(c: CommandContext, argv: Argv): void {
   for (const v of views) {
     if (v === undefined) continue;
     if (type !== null && clientType(v) !== type) continue;
-    out += `${clientInfoLine(v, now, v.id === c.id ? selfCommand(c, 'client|list') : null)}\n`;
+    out += `${clientInfoLine(v, now, v.id === c.id ? selfCommand(c, 'client|list') : null, redirOf(c, v.id))}\n`;
   }
   c.reply.verbatim(out);
 }
 
 export function clientInfoCommand(c: CommandContext, _argv: Argv): void {
-  c.reply.verbatim(`${clientInfoLine(c, Date.now(), selfCommand(c, 'client|info'))}\n`);
+  c.reply.verbatim(`${clientInfoLine(c, Date.now(), selfCommand(c, 'client|info'), redirOf(c, c.id))}\n`);
 }
 
 interface KillFilter {

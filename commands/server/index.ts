@@ -9,6 +9,11 @@ import {
   clientSetInfoCommand, clientSetNameCommand, clientUnblockCommand,
 } from './client.js';
 import {
+  clientCachingCommand, clientGetRedirCommand, clientTrackingCommand, clientTrackingInfoCommand,
+} from './client-tracking.js';
+import { clientPauseCommand, clientUnpauseCommand } from './client-pause.js';
+import { waitaofCommand, waitCommand } from './wait.js';
+import {
   commandCommand, commandCountCommand, commandDocsCommand, commandGetKeysAndFlagsCommand,
   commandGetKeysCommand, commandHelpCommand, commandInfoCommand, commandListCommand,
 } from './command-info.js';
@@ -24,6 +29,7 @@ import { rewindHelpCommand, rewindRangeCommand, rewindRestoreCommand } from './r
 
 const NONDET = { tips: ['nondeterministic_output'] };
 const NONDET_ORDER = { tips: ['nondeterministic_output_order'] };
+const WAIT_TIPS = ['request_policy:all_shards', 'response_policy:agg_min'];
 const ALL_NODES = { tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'] };
 
 const CONN_FLAGS: CommandFlag[] = ['noscript', 'loading', 'stale', 'sentinel'];
@@ -42,6 +48,7 @@ function clientSub(name: string, arity: number, run: Handler, summary: string, a
 const SINCE_CLIENT: Record<string, string> = {
   id: '5.0.0', getname: '2.6.9', setinfo: '7.2.0', info: '6.2.0', 'no-evict': '7.0.0', 'no-touch': '7.2.0',
   reply: '3.2.0', help: '5.0.0', unblock: '5.0.0', list: '2.4.0', kill: '2.4.0', setname: '2.6.9',
+  pause: '3.0.0', unpause: '6.2.0', tracking: '6.0.0', caching: '6.0.0', getredir: '6.0.0', trackinginfo: '6.2.0',
 };
 
 function commandSub(name: string, arity: number, run: Handler, summary: string, since: string, args?: string): CommandSpec {
@@ -76,6 +83,12 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
       clientSub('no-touch', 3, clientNoTouchCommand, 'Keeps this connection\'s commands from updating key access times.', '<ON | OFF>'),
       clientSub('reply', 3, clientReplyCommand, 'Turns server replies to this connection on or off.', '<ON | OFF | SKIP>'),
       clientSub('unblock', -3, clientUnblockCommand, 'Unblocks a client blocked on keys, as a timeout or with an error.', 'client-id [TIMEOUT | ERROR]', true),
+      clientSub('pause', -3, clientPauseCommand, 'Holds back commands of every client for a while: all of them, or the writes.', 'timeout [WRITE | ALL]', true),
+      clientSub('unpause', 2, clientUnpauseCommand, 'Ends CLIENT PAUSE; held commands run in order.', undefined, true),
+      clientSub('tracking', -3, clientTrackingCommand, 'Turns invalidation messages for client-side caching on or off.', '<ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]'),
+      clientSub('caching', 3, clientCachingCommand, 'Says whether the next command\'s keys are tracked, in OPTIN or OPTOUT mode.', '<YES | NO>'),
+      clientSub('getredir', 2, clientGetRedirCommand, 'Returns the id invalidation messages are redirected to.'),
+      clientSub('trackinginfo', 2, clientTrackingInfoCommand, 'Returns this connection\'s tracking mode, redirect and prefixes.'),
       clientSub('help', 2, clientHelpCommand, 'Describes the CLIENT subcommands.'),
     ],
   },
@@ -123,6 +136,14 @@ export const SERVER_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['fast'], run: timeCommand, ...NONDET,
     docs: { summary: 'Returns the server time as seconds and microseconds.', since: '2.6.0', group: 'server', complexity: 'O(1)' },
+  },
+  {
+    name: 'wait', arity: 3, flags: ['noscript'], acl: ['slow', 'connection'], run: waitCommand, tips: WAIT_TIPS,
+    docs: { summary: 'Waits until the preceding writes reach a number of replicas, or the timeout.', since: '3.0.0', group: 'generic', complexity: 'O(1)', args: 'numreplicas timeout' },
+  },
+  {
+    name: 'waitaof', arity: 4, flags: ['blocking'], acl: ['slow', 'connection'], run: waitaofCommand, tips: WAIT_TIPS,
+    docs: { summary: 'Waits until the preceding writes are synced to the local AOF and/or replicas, or the timeout.', since: '7.2.0', group: 'generic', complexity: 'O(1)', args: 'numlocal numreplicas timeout' },
   },
   {
     name: 'save', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], acl: ADMIN_ACL, run: saveCommand,

@@ -21,7 +21,7 @@ const HAVE_REDIS = redisAvailable();
 if (!HAVE_REDIS) console.warn('[key-specs] redis-server not found on PATH: key-spec comparisons with real Redis are SKIPPED');
 
 /** Table entries redis-server 7.0.15 does not have: new in Redis 7.2, or Rewind's own. */
-const NOT_IN_REDIS_70 = ['client|setinfo', 'client|no-touch', 'rewind', 'rewind|restore', 'rewind|range', 'rewind|help'];
+const NOT_IN_REDIS_70 = ['client|setinfo', 'client|no-touch', 'waitaof', 'rewind', 'rewind|restore', 'rewind|range', 'rewind|help'];
 
 /** Commands whose optional arguments include 7.2's (ZRANK's WITHSCORE), which 7.0 counts as too many. */
 const OPTIONS_NEW_IN_72 = new Set(['zrank', 'zrevrank']);
