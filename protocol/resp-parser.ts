@@ -31,6 +31,7 @@ const UNAUTH_MAX_COUNT = 10;
 const UNAUTH_MAX_BULK = 16384;
 const EMPTY = Buffer.alloc(0);
 const INVALID = -2;
+const PREALLOC_ARGS = 64;
 
 export interface ParserLimits {
   /** proto-max-bulk-len: the largest bulk accepted. */
@@ -51,6 +52,8 @@ export class RespParser {
   private need = 0;
 
   private argv: Argv | null = null;
+  /** Arguments stored in argv so far (argv is preallocated, so its length says nothing). */
+  private filled = 0;
   private remaining = 0;
   private bulkLen = -1;
   private big: Buffer | null = null;
@@ -109,7 +112,7 @@ export class RespParser {
     const pending = this.pending;
     for (let i = 0; i < pending.length; i++) if (pending[i]!.buffer === shared) pending[i] = Buffer.from(pending[i]!);
     const argv = this.argv;
-    if (argv !== null) for (let i = 0; i < argv.length; i++) if (argv[i]!.buffer === shared) argv[i] = Buffer.from(argv[i]!);
+    if (argv !== null) for (let i = 0; i < this.filled; i++) if (argv[i]!.buffer === shared) argv[i] = Buffer.from(argv[i]!);
   }
 
   /** Bytes received but not yet returned as commands (for CLIENT LIST qbuf). */
@@ -146,7 +149,7 @@ export class RespParser {
           this.need = len + 2;
           return null;
         }
-        this.argv!.push(buf.subarray(this.pos, this.pos + len));
+        this.argv![this.filled++] = buf.subarray(this.pos, this.pos + len);
         this.pos += len + 2;
         this.bulkLen = -1;
         this.remaining--;
@@ -191,7 +194,10 @@ export class RespParser {
     if (n > UNAUTH_MAX_COUNT && this.limits.unauthenticated) return this.fail('unauthenticated multibulk length');
     this.pos = cr + 2;
     if (n > 0) {
-      this.argv = [];
+      // Sized up front (push grows an empty array to 17 slots: garbage per command); a count
+      // from the wire is only trusted that far, as Redis caps its preallocation.
+      this.argv = n <= PREALLOC_ARGS ? new Array<Buffer>(n) : [];
+      this.filled = 0;
       this.remaining = n;
       this.bulkLen = -1;
     }
@@ -231,7 +237,7 @@ export class RespParser {
     chunk.copy(big, this.bigFilled, 0, take);
     this.bigFilled += take;
     if (this.bigFilled < big.length) return EMPTY;
-    this.argv!.push(big.subarray(0, big.length - 2));
+    this.argv![this.filled++] = big.subarray(0, big.length - 2);
     this.big = null;
     this.bigFilled = 0;
     this.bulkLen = -1;
