@@ -77,6 +77,11 @@ export class Tracking implements TrackingApi {
   private readonly on = new Set<Client>();
   /** The client of the outermost running call(), null between commands. */
   private current: Client | null = null;
+  /**
+   * The client of the innermost call(): a script's own client while it runs a command. BCAST's
+   * NOLOOP compares with it, so a script's writes reach its caller, as in Redis.
+   */
+  private executing: Client | null = null;
   /** Invalidations for `current` itself (a key, or null for a flush), sent after its reply. */
   private pending: (string | null)[] = [];
   private bcastPending = false;
@@ -181,6 +186,7 @@ export class Tracking implements TrackingApi {
   begin(c: Client): Client | null {
     const outer = this.current;
     if (outer === null) this.current = c;
+    this.executing = c;
     return outer;
   }
 
@@ -193,6 +199,8 @@ export class Tracking implements TrackingApi {
       }
       if (!failed && FLUSHES.has(spec.name)) this.flushed();
     }
+    // Calls nest only inside the outer client's own command (EXEC, a script): it runs again.
+    this.executing = outer;
     if (outer !== null) return;
     this.current = null;
     if (this.pending.length > 0) {
@@ -228,7 +236,7 @@ export class Tracking implements TrackingApi {
 
   /** A command modified key (Redis's signalModifiedKey from a client). */
   keyModified(key: string): void {
-    this.invalidate(key, this.current);
+    this.invalidate(key, this.executing);
   }
 
   /** A key expired (Redis signals it with no client: NOLOOP BCAST clients hear of it too). */

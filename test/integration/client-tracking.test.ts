@@ -437,6 +437,51 @@ S: SET w 5  ->  "+OK\r\n"
 A: PING  ->  "+PONG\r\n"
 `,
   },
+  {
+    name: 'scripts: their reads tracked for the caller, their writes after the reply, BCAST NOLOOP',
+    script: `
+# Scripts: what their commands read is tracked for the caller, their writes reach the caller after
+# the reply; a BCAST NOLOOP caller still hears of its script's writes (Redis compares with the
+# script's own client).
+A: !ignore HELLO 3
+A: CLIENT TRACKING on
+A: EVAL "return redis.call('get', KEYS[1])" 1 s1
+A: EVAL_RO "return redis.call('get', KEYS[1])" 1 s2
+B: MSET s1 1 s2 2
+A: !read
+A: !read
+A: GET s3
+A: EVAL "return redis.call('set', KEYS[1], 'x')" 1 s3
+A: PING
+F: !ignore HELLO 3
+F: CLIENT TRACKING on BCAST NOLOOP PREFIX b
+F: EVAL "return redis.call('set', KEYS[1], 'x')" 1 b1
+F: SET b2 1
+B: SET b3 1
+F: !read
+`,
+    expected: String.raw`
+Z: FLUSHALL  ->  "+OK\r\n"
+A: !ignore HELLO 3  ->  <ignored>
+A: CLIENT TRACKING on  ->  "+OK\r\n"
+A: EVAL "return redis.call('get', KEYS[1])" 1 s1  ->  "_\r\n"
+A: EVAL_RO "return redis.call('get', KEYS[1])" 1 s2  ->  "_\r\n"
+B: MSET s1 1 s2 2  ->  "+OK\r\n"
+A: !read  ->  ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\ns1\r\n"
+A: !read  ->  ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\ns2\r\n"
+A: GET s3  ->  "_\r\n"
+A: EVAL "return redis.call('set', KEYS[1], 'x')" 1 s3  ->  "+OK\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\ns3\r\n"
+A: PING  ->  "+PONG\r\n"
+F: !ignore HELLO 3  ->  <ignored>
+F: CLIENT TRACKING on BCAST NOLOOP PREFIX b  ->  "+OK\r\n"
+F: EVAL "return redis.call('set', KEYS[1], 'x')" 1 b1  ->  "+OK\r\n"
+F: SET b2 1  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nb1\r\n"
+F: SET b2 1  ->  "+OK\r\n"
+B: SET b3 1  ->  "+OK\r\n"
+F: !read  ->  ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nb3\r\n"
+`,
+  },
 ];
 
 /** Each case starts from an empty keyspace; the FLUSHALL precedes every tracking client. */
