@@ -268,6 +268,16 @@ export interface ScriptHost {
   readonly denyWrites: string | null;
   /** Writes a line to the server log at a Redis level (0 debug, 1 verbose, 2 notice, 3 warning). */
   log(level: number, message: string): void;
+  /** busy-reply-threshold (lua-time-limit) in ms; 0: a script is never interrupted. */
+  readonly busyThreshold: number;
+  /**
+   * The running script passed the threshold: from now until leaveBusy, other clients' commands
+   * are answered -BUSY (except the allow_busy ones: SCRIPT KILL, FUNCTION KILL, SHUTDOWN...).
+   */
+  enterBusy(kind: 'eval' | 'function'): void;
+  /** While busy: reads what other clients sent and answers it (Redis's processEventsWhileBlocked). */
+  serveWhileBusy(caller: CommandContext): void;
+  leaveBusy(): void;
 }
 
 export interface ServerApi {

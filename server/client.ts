@@ -3,6 +3,7 @@
  * and the CommandContext its commands run against. The socket is abstracted as a ClientSocket so
  * the same class serves TCP connections, benchmarks without a socket, and the AOF loader.
  */
+import { readSync } from 'node:fs';
 import type { Argv } from '../protocol/resp-parser.js';
 import { RespParser, type ParserLimits } from '../protocol/resp-parser.js';
 import { ReplyWriter, type ReplySink, type RespVersion } from '../protocol/reply-writer.js';
@@ -31,6 +32,9 @@ export interface ClientSocket extends ReplySink {
   /** Bytes handed to write() and not yet sent (net.Socket's), for output buffer limits. */
   readonly writableLength?: number;
 }
+
+/** Where serveWhileBusy reads into; copied out at once. */
+const BUSY_READ = Buffer.allocUnsafe(64 * 1024);
 
 export const FLAG_CLOSE_AFTER_REPLY = 1;
 export const FLAG_MONITOR = 2;
@@ -108,6 +112,23 @@ export class Client implements CommandContext, Watcher {
     this.limits = { maxBulkLen: server.maxBulkLen, unauthenticated: server.requirePass !== '' };
     this.parser = new RespParser(this.limits);
     this.createdAt = this.lastInteraction = Date.now();
+  }
+
+  /**
+   * Whatever the socket has received, read synchronously past the event loop (a script holds
+   * it: ServerState.serveWhileBusy); null when nothing is there or the socket has no fd.
+   */
+  readNow(): Buffer | null {
+    const handle = (this.socket as unknown as { _handle?: { fd?: unknown } } | null)?._handle;
+    const fd = typeof handle?.fd === 'number' ? handle.fd : -1;
+    if (fd < 0) return null;
+    try {
+      const n = readSync(fd, BUSY_READ, 0, BUSY_READ.length, null);
+      return n > 0 ? Buffer.from(BUSY_READ.subarray(0, n)) : null;
+    } catch {
+      // EAGAIN: nothing arrived. Anything else is for the event loop to notice later.
+      return null;
+    }
   }
 
   /** False for the AOF loader's client (and benchmarks): nobody is waiting on the other end. */

@@ -17,6 +17,8 @@ import { discardTransaction } from './multi.js';
 import { afterWrite, beforeWrite } from './modified-keys.js';
 
 const ERR_LOADING = 'LOADING Redis is loading the dataset in memory';
+const ERR_BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+const ERR_BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 import type { ServerState } from './server-state.js';
 
 /**
@@ -74,6 +76,9 @@ function dispatchCommand(server: ServerState, c: Client, argv: Argv): void {
   }
   if (server.denyWrites !== null && (checkedFlags(spec, c).includes('write') || spec.name === 'ping')) {
     return refuse(server, c, spec, stats, argv, server.denyWrites, false);
+  }
+  if (server.busyScript !== null && !spec.flags.includes('allow_busy')) {
+    return refuse(server, c, spec, stats, argv, server.busyScript === 'eval' ? ERR_BUSY_EVAL : ERR_BUSY_FUNCTION, false);
   }
   if (c.reply.resp === 2 && c.inPubSub && !SUBSCRIBED_MODE.has(spec.name)) {
     // RESP2 has no way to tell a reply from a message: a subscribed connection only manages its

@@ -55,6 +55,22 @@ export class ScriptClientHost implements ScriptHost {
     return c.reply.take();
   }
 
+  get busyThreshold(): number {
+    return this.server.config.int('busy-reply-threshold');
+  }
+
+  enterBusy(kind: 'eval' | 'function'): void {
+    this.server.busyScript = kind;
+  }
+
+  serveWhileBusy(caller: CommandContext): void {
+    this.server.serveWhileBusy(caller.id);
+  }
+
+  leaveBusy(): void {
+    this.server.busyScript = null;
+  }
+
   log(level: number, message: string): void {
     this.server.log[LEVELS[level] ?? 'info']({ source: 'script' }, message);
   }

@@ -91,6 +91,8 @@ export class ServerState implements ServerApi {
   }
   /** EVAL's Lua engine; startWithConfig awaits its init() before the server serves anyone. */
   readonly scripts: ScriptEngine;
+  /** Set while a script runs past busy-reply-threshold: which kind, for the -BUSY text. */
+  busyScript: 'eval' | 'function' | null = null;
   /** Above 0 while a script's command runs under redis.set_repl without the AOF: nothing is logged. */
   propagationMuted = 0;
   /** True while a dataset is loaded at startup: keys do not expire and clients get -LOADING. */
@@ -272,6 +274,29 @@ export class ServerState implements ServerApi {
     this.stats.netInputBytes += chunk.length;
     c.parser.feed(chunk);
     this.processInput(c);
+  }
+
+  /**
+   * Redis's processEventsWhileBlocked, for a script past busy-reply-threshold: the event loop
+   * cannot run (the script holds it), so each other client's socket is read directly, without
+   * waiting, and what arrived is dispatched at once: -BUSY for all but the allow_busy commands
+   * (SCRIPT KILL among them), the replies written straight away. New connections wait.
+   */
+  serveWhileBusy(callerId: number): void {
+    for (const c of [...this.clientsById.values()]) {
+      if (c.id === callerId || (c.flags & FLAG_CLOSED) !== 0 || c.blocked !== null || c.paused) continue;
+      const chunk = c.readNow();
+      if (chunk === null) continue;
+      this.stats.netInputBytes += chunk.length;
+      c.parser.feed(chunk);
+      c.lastInteraction = this.commandTime;
+      for (;;) {
+        const argv = c.parser.next();
+        if (argv === null) break;
+        dispatch(this, c, argv);
+      }
+      c.flush();
+    }
   }
 
   processInput(c: Client): void {

@@ -4,17 +4,18 @@
  * scripts are compiled once and kept by SHA1; each run sets KEYS and ARGV, calls the script under
  * Redis's error handler and turns its result (or error) into the caller's reply.
  *
- * Scripts run synchronously: a command sent while a script runs waits for it, as every command
- * waits for the one before. Redis instead answers -BUSY after lua-time-limit and offers SCRIPT
- * KILL; here SCRIPT KILL can only ever find nothing running.
+ * A script runs to its end before anything else, as in Redis. Past busy-reply-threshold
+ * (lua-time-limit) a count hook lets the server answer other clients -BUSY between stretches of
+ * the script, and SCRIPT KILL (FUNCTION KILL) stops it if it has not written yet; SHUTDOWN
+ * NOSAVE stops it in any case.
  */
 import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_NOT_INTEGER, RedisError } from '../../protocol/errors.js';
 import { parseLong } from '../../protocol/numbers.js';
 import type { CommandContext, ScriptHost } from '../context.js';
-import { LUA_GLOBALSINDEX, LuaVm, T_TABLE, type LuaState } from './lua-vm.js';
+import { LUA_GLOBALSINDEX, LUA_MASKCOUNT, LUA_MASKLINE, LuaVm, T_TABLE, type LuaState } from './lua-vm.js';
 import { buildSandbox } from './lua-sandbox.js';
-import { errorLine, writeLuaValue } from './lua-reply.js';
+import { errorLine, pushErrorTable, writeLuaValue } from './lua-reply.js';
 import { openRandom } from './lua-random.js';
 import { PROPAGATE_AOF, PROPAGATE_REPL, openRedisApi, type ScriptApiContext, type ScriptRun } from './redis-api.js';
 import { sha1hex } from './sha1.js';
@@ -24,6 +25,23 @@ import { FunctionLibraryRegistry } from './functions.js';
 
 export const ERR_NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const ERR_NOTBUSY = 'NOTBUSY No scripts in execution right now.';
+const ERR_UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
+const ERR_BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+const ERR_BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+/** How often the hook looks at the clock (and, once busy, at the other clients): Redis's count. */
+const HOOK_INSTRUCTIONS = 100_000;
+
+/** A run as the engine tracks it, for the busy hook and the KILL commands. */
+interface Run extends ScriptRun {
+  readonly kind: 'eval' | 'function';
+  readonly name: string;
+  readonly caller: CommandContext;
+  readonly argv: Argv;
+  readonly startedAt: number;
+  /** Past busy-reply-threshold: other clients are answered -BUSY. */
+  timedOut: boolean;
+  killed: boolean;
+}
 
 /** Lua's collector runs a step every this many scripts, as Redis does, instead of a full cycle. */
 const GC_PERIOD = 50;
@@ -38,7 +56,7 @@ interface CachedScript {
 }
 
 export class ScriptEngine implements ScriptApiContext {
-  run: ScriptRun | null = null;
+  run: Run | null = null;
   private vm: LuaVm | null = null;
   private globalsRef = 0;
   private handlerRef = 0;
@@ -108,10 +126,55 @@ export class ScriptEngine implements ScriptApiContext {
     return sha;
   }
 
-  /** SCRIPT KILL: a script never runs while a command is read, so there is nothing to kill. */
-  kill(): never {
-    throw new RedisError(ERR_NOTBUSY);
+  /**
+   * SCRIPT KILL (kind 'eval') and FUNCTION KILL: only a script past busy-reply-threshold can be
+   * killed (before that no other client is heard), and only if it has not written.
+   */
+  kill(kind: 'eval' | 'function'): void {
+    const run = this.run;
+    if (run === null || !run.timedOut) throw new RedisError(ERR_NOTBUSY);
+    if (run.wrote) throw new RedisError(ERR_UNKILLABLE);
+    if (kind !== run.kind) throw new RedisError(run.kind === 'eval' ? ERR_BUSY_EVAL : ERR_BUSY_FUNCTION);
+    run.killed = true;
   }
+
+  /** The script past busy-reply-threshold, if any: which kind (SHUTDOWN's refusal). */
+  get busy(): 'eval' | 'function' | null {
+    return this.run !== null && this.run.timedOut ? this.run.kind : null;
+  }
+
+  /** SHUTDOWN NOSAVE while busy: the script stops at its next hook, written or not. */
+  stopForShutdown(): void {
+    if (this.run !== null) this.run.killed = true;
+  }
+
+  /** FUNCTION STATS running_script: the function, its command and how long it has run. */
+  running(): { name: string; argv: Argv; durationMs: number } | null {
+    const run = this.run;
+    if (run === null) return null;
+    return { name: run.name, argv: run.argv, durationMs: Math.floor(performance.now() - run.startedAt) };
+  }
+
+  /** The count hook: watches the clock, then serves other clients and honours a KILL. */
+  private readonly hook = (L: LuaState): void => {
+    const run = this.run;
+    if (run === null) return;
+    if (!run.timedOut) {
+      const elapsed = performance.now() - run.startedAt;
+      if (elapsed < this.host.busyThreshold) return;
+      run.timedOut = true;
+      this.host.log(3, `Slow script detected: still in execution after ${Math.floor(elapsed)} milliseconds. You can try killing the script using the ${run.kind === 'eval' ? 'SCRIPT KILL' : 'FUNCTION KILL'} command. Script name is: ${run.name}.`);
+      this.host.enterBusy(run.kind);
+    }
+    if (!run.killed) this.host.serveWhileBusy(run.caller);
+    if (!run.killed) return;
+    this.host.log(3, 'Lua script killed by user with SCRIPT KILL.');
+    const vm = this.vm!;
+    // Every line from now on raises again, so a pcall in the script cannot swallow the kill.
+    vm.setHook(L, this.hook, LUA_MASKLINE, 0);
+    pushErrorTable(vm, L, 'Script killed by user with SCRIPT KILL...');
+    vm.raise(L);
+  };
 
   /** EVAL, EVALSHA and their _RO forms. */
   eval(c: CommandContext, argv: Argv, evalsha: boolean, readOnlyCommand: boolean): void {
@@ -141,7 +204,7 @@ export class ScriptEngine implements ScriptApiContext {
     pushArray(vm, L, argv, 3 + numkeys, argv.length);
     vm.rawSet(L, -3);
     vm.pop(L, 1);
-    this.callFunction(c, sha, 0, readOnly, base);
+    this.callFunction(c, 'eval', sha, argv, 0, readOnly, base);
   }
 
   /** FCALL and FCALL_RO: the function gets KEYS and ARGV as its two arguments. */
@@ -160,7 +223,7 @@ export class ScriptEngine implements ScriptApiContext {
     vm.getRef(L, fn.ref);
     pushArray(vm, L, argv, 3, 3 + numkeys);
     pushArray(vm, L, argv, 3 + numkeys, argv.length);
-    this.callFunction(c, fn.name, 2, readOnly, base);
+    this.callFunction(c, 'function', fn.name, argv, 2, readOnly, base);
   }
 
   /**
@@ -186,23 +249,30 @@ export class ScriptEngine implements ScriptApiContext {
    * luaCallFunction: the stack holds (from `base`) the error handler, the function and `nargs`
    * arguments. Runs it and writes the caller's reply; the stack is back at `base` afterwards.
    */
-  private callFunction(c: CommandContext, name: string, nargs: number, readOnly: boolean, base: number): void {
+  private callFunction(
+    c: CommandContext, kind: 'eval' | 'function', name: string, argv: Argv, nargs: number, readOnly: boolean, base: number,
+  ): void {
     const vm = this.vm!;
     const L = vm.L;
-    const run: ScriptRun = { resp: 2, repl: PROPAGATE_AOF | PROPAGATE_REPL, readOnly, wrote: false };
+    const run: Run = {
+      resp: 2, repl: PROPAGATE_AOF | PROPAGATE_REPL, readOnly, wrote: false,
+      kind, name, caller: c, argv, startedAt: performance.now(), timedOut: false, killed: false,
+    };
     this.run = run;
     this.host.begin(c);
+    const watch = this.host.busyThreshold > 0;
+    if (watch) vm.setHook(L, this.hook, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
     let status: number;
     try {
       status = vm.pcall(L, nargs, 1, -2 - nargs);
     } catch (e) {
       // Not a Lua error (those pcall returns) but the runtime itself failing: the state cannot be
       // trusted any more, so it starts over, as after SCRIPT FLUSH.
-      this.run = null;
+      this.endRun(run, watch);
       this.flush();
       throw new RedisError(`ERR Lua engine failure running script ${name}: ${e instanceof Error ? e.message : String(e)}`.replace(/[\r\n]/g, ' '));
     }
-    this.run = null;
+    this.endRun(run, watch);
     if (++this.runs === GC_PERIOD) {
       vm.gc(L, LUA_GCSTEP, GC_PERIOD);
       this.runs = 0;
@@ -210,6 +280,12 @@ export class ScriptEngine implements ScriptApiContext {
     if (status !== 0) c.reply.error(errorReply(vm, L, name));
     else writeLuaValue(vm, L, c.reply, run.resp);
     vm.setTop(L, base);
+  }
+
+  private endRun(run: Run, watched: boolean): void {
+    this.run = null;
+    if (watched) this.vm!.setHook(this.vm!.L, null, 0, 0);
+    if (run.timedOut) this.host.leaveBusy();
   }
 
   /** luaCreateFunction: compiles and caches a body not seen before. Throws RedisError. */

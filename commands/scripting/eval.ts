@@ -44,7 +44,8 @@ export function scriptFlushCommand(c: CommandContext, argv: Argv): void {
 }
 
 export function scriptKillCommand(c: CommandContext, _argv: Argv): void {
-  c.server.scripts.kill();
+  c.server.scripts.kill('eval');
+  c.reply.ok();
 }
 
 export function scriptHelpCommand(c: CommandContext, _argv: Argv): void {

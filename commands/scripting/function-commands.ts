@@ -96,13 +96,23 @@ export function functionListCommand(c: CommandContext, argv: Argv): void {
   }
 }
 
-/** FUNCTION STATS: nothing is ever running while a command is read. */
+/** FUNCTION STATS: the script running (heard only once it is past busy-reply-threshold), the counts. */
 export function functionStatsCommand(c: CommandContext, _argv: Argv): void {
   const registry = c.server.scripts.functions;
   const w = c.reply;
   w.mapLen(2);
   w.bulk('running_script');
-  w.nullBulk();
+  const running = c.server.scripts.running();
+  if (running === null) w.nullBulk();
+  else {
+    w.mapLen(3);
+    w.bulk('name');
+    w.bulk(running.name);
+    w.bulk('command');
+    w.bulkArray(running.argv);
+    w.bulk('duration_ms');
+    w.integer(running.durationMs);
+  }
   w.bulk('engines');
   w.mapLen(1);
   w.bulk('LUA');
@@ -114,7 +124,8 @@ export function functionStatsCommand(c: CommandContext, _argv: Argv): void {
 }
 
 export function functionKillCommand(c: CommandContext, _argv: Argv): void {
-  c.server.scripts.kill();
+  c.server.scripts.kill('function');
+  c.reply.ok();
 }
 
 export function functionDumpCommand(c: CommandContext, _argv: Argv): void {

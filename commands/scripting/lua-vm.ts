@@ -78,6 +78,7 @@ interface LuaModule {
   _lua_concat(L: number, n: number): void;
   _luaL_unref(L: number, t: number, ref: number): void;
   _lua_sethook(L: number, fn: number, mask: number, count: number): void;
+  addFunction(fn: (L: number, ar: number) => void, signature: string): number;
   _lua_gc(L: number, what: number, data: number): number;
   _luaL_checkinteger(L: number, arg: number): number;
   _luaL_argerror(L: number, arg: number, message: number): number;
@@ -97,6 +98,9 @@ interface LuaApiClass {
 /** A JS function callable from Lua: receives the calling state, returns the number of results. */
 export type LuaFunction = (L: LuaState) => number;
 
+/** A JS hook (lua_sethook): runs every `count` instructions or at each line. */
+export type LuaHook = (L: LuaState) => void;
+
 /**
  * What a JS function asks for when it cannot finish: the message becomes the Lua error (a string,
  * or a table built by the caller left on the stack when `onStack`).
@@ -113,6 +117,9 @@ export class LuaVm {
   private scratchSize = 0;
   private readonly lenPtr: number;
   private readonly functions = new Map<LuaFunction, number>();
+  private readonly hooks = new Map<LuaHook, number>();
+  private message = 0;
+  private messageSize = 0;
 
   private constructor(private readonly m: LuaModule) {
     this.lenPtr = m._malloc(8);
@@ -211,8 +218,30 @@ export class LuaVm {
     }
   }
 
-  setHook(L: LuaState, fn: LuaFunction | null, mask: number, count: number): void {
-    this.m._lua_sethook(L, fn === null ? 0 : this.fn(fn), mask, count);
+  /**
+   * lua_sethook. A hook is a C function of two arguments (the state and its lua_Debug), so it is
+   * registered apart from fn()'s one-argument functions. It may raise a Lua error (vm.raise).
+   */
+  setHook(L: LuaState, hook: LuaHook | null, mask: number, count: number): void {
+    let ptr = 0;
+    if (hook !== null) {
+      ptr = this.hooks.get(hook) ?? 0;
+      if (ptr === 0) {
+        ptr = this.m.addFunction((S: number): void => {
+          try {
+            hook(S);
+          } catch (e) {
+            // A Lua error raised below (longjmp) must reach its pcall; anything else becomes one.
+            if (typeof e === 'number') throw e;
+            if (e instanceof PendingError) this.pushBuffer(S, e.message);
+            else this.pushText(S, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+            this.m._lua_error(S);
+          }
+        }, 'vii');
+        this.hooks.set(hook, ptr);
+      }
+    }
+    this.m._lua_sethook(L, ptr, mask, count);
   }
 
   /** lua_gc: LUA_GCCOUNT (3) gives kilobytes in use, LUA_GCSTEP (5) runs a step. */
@@ -441,7 +470,25 @@ export class LuaVm {
 
   /** luaL_argerror: raises "bad argument #arg to '<name>' (message)"; return its result. */
   argError(L: LuaState, arg: number, message: string): number {
-    return this.m._luaL_argerror(L, arg, this.cstr(message));
+    return this.m._luaL_argerror(L, arg, this.messageCString(message));
+  }
+
+  /**
+   * A NUL-terminated copy of a one-off message in a buffer reused by every call: luaL_argerror
+   * copies it before raising, and messages can be unbounded in number (so not kept like cstr's).
+   */
+  private messageCString(text: string): number {
+    const need = text.length + 1;
+    if (need > this.messageSize) {
+      if (this.message !== 0) this.m._free(this.message);
+      this.messageSize = Math.max(need, 256);
+      this.message = this.m._malloc(this.messageSize);
+      if (this.message === 0) throw new Error('Lua: out of memory');
+    }
+    const heap = this.m.HEAPU8;
+    for (let i = 0; i < text.length; i++) heap[this.message + i] = text.charCodeAt(i);
+    heap[this.message + text.length] = 0;
+    return this.message;
   }
 
   // ---- memory ---------------------------------------------------------------------------------

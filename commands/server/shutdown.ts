@@ -24,6 +24,14 @@ export function shutdownCommand(c: CommandContext, argv: Argv): void {
   if ((opts.abort && others) || (nosave && save)) return c.reply.error(ERR_SYNTAX);
   if (opts.abort) return c.reply.error('ERR No shutdown in progress.');
   opts.save = nosave ? 'nosave' : save ? 'save' : 'default';
+  // A script past busy-reply-threshold: only NOSAVE may stop the server, and it stops the script.
+  const busy = c.server.scripts.busy;
+  if (busy !== null) {
+    if (!nosave) {
+      return c.reply.error(`BUSY Redis is busy running a script. You can only call ${busy === 'eval' ? 'SCRIPT' : 'FUNCTION'} KILL or SHUTDOWN NOSAVE.`);
+    }
+    c.server.scripts.stopForShutdown();
+  }
   const err = c.server.shutdown(opts);
   // Accepted: no reply, the connection closes with the server (as Redis does).
   if (err !== null) c.reply.error(err);
