@@ -256,8 +256,11 @@ export interface ScriptHost {
    * container itself (its arity then refuses it); undefined for an unknown (sub)command.
    */
   lookup(argv: Argv): CommandSpec | undefined;
-  /** Starts a run for caller: the script client selects the caller's db and speaks RESP2. */
-  begin(caller: CommandContext): void;
+  /**
+   * Starts a run for caller: the script client selects the caller's db and speaks RESP2.
+   * MONITOR sees the caller's EVAL or FCALL (argv) here, before the commands the script runs.
+   */
+  begin(caller: CommandContext, argv: Argv): void;
   /**
    * Runs a command as the script client through the server's call path (stats, notifications,
    * WATCH, propagation) and returns its reply in `resp`. `propagate` false keeps its records out

@@ -37,7 +37,8 @@ export class ScriptClientHost implements ScriptHost {
     return this.server.table.lookupSub(spec, sub.latin1Slice(0, sub.length));
   }
 
-  begin(caller: CommandContext): void {
+  begin(caller: CommandContext, argv: Argv): void {
+    if (this.server.monitors.size > 0) this.server.feedMonitors(caller, argv);
     this.client.select(caller.dbIndex);
     this.client.setResp(2);
   }

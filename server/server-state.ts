@@ -465,7 +465,7 @@ export class ServerState implements ServerApi {
   }
 
   /** `+<unix.micros> [<db> <addr>] "arg" ...` to every MONITOR client. */
-  feedMonitors(c: Client, argv: Argv): void {
+  feedMonitors(c: Pick<ClientView, 'dbIndex' | 'addr'>, argv: Argv): void {
     const now = performance.timeOrigin + performance.now();
     let line = `${(now / 1000).toFixed(6)} [${c.dbIndex} ${c.addr === '' ? 'lua' : c.addr}]`;
     for (const a of argv) line += ` ${quoteForMonitor(a)}`;

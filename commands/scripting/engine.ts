@@ -259,7 +259,7 @@ export class ScriptEngine implements ScriptApiContext {
       kind, name, caller: c, argv, startedAt: performance.now(), timedOut: false, killed: false,
     };
     this.run = run;
-    this.host.begin(c);
+    this.host.begin(c, argv);
     const watch = this.host.busyThreshold > 0;
     if (watch) vm.setHook(L, this.hook, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
     let status: number;

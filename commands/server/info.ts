@@ -88,6 +88,9 @@ const memory: Section = (s) => {
   const m = memoryUsage();
   const used = m.heapUsed + m.external;
   const maxmemory = Number(s.config.get('maxmemory'));
+  const lua = s.scripts.memory();
+  let functionBytes = 0;
+  for (const code of s.scripts.functions.all()) functionBytes += code.length;
   return [
     `used_memory:${used}`,
     `used_memory_human:${human(used)}`,
@@ -102,11 +105,20 @@ const memory: Section = (s) => {
     'used_memory_dataset_perc:100.00%',
     `total_system_memory:${os.totalmem()}`,
     `total_system_memory_human:${human(os.totalmem())}`,
-    'used_memory_lua:0',
-    'used_memory_scripts:0',
-    'number_of_cached_scripts:0',
-    'number_of_functions:0',
-    'number_of_libraries:0',
+    // Functions live in the EVAL state here: the VM figures are that one state's.
+    `used_memory_lua:${lua.lua}`,
+    `used_memory_vm_eval:${lua.lua}`,
+    `used_memory_lua_human:${human(lua.lua)}`,
+    `used_memory_scripts_eval:${lua.scripts}`,
+    `number_of_cached_scripts:${s.scripts.scriptCount}`,
+    `number_of_functions:${s.scripts.functions.functionCount}`,
+    `number_of_libraries:${s.scripts.functions.size}`,
+    'used_memory_vm_functions:0',
+    `used_memory_vm_total:${lua.lua}`,
+    `used_memory_vm_total_human:${human(lua.lua)}`,
+    `used_memory_functions:${functionBytes}`,
+    `used_memory_scripts:${lua.scripts + functionBytes}`,
+    `used_memory_scripts_human:${human(lua.scripts + functionBytes)}`,
     `maxmemory:${maxmemory}`,
     `maxmemory_human:${human(maxmemory)}`,
     `maxmemory_policy:${s.config.get('maxmemory-policy')}`,
