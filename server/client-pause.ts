@@ -9,11 +9,11 @@
  * deadline) the held commands run again from the top of dispatch, in the order they were held,
  * each client's pipelined input after it; a pause started meanwhile holds them again.
  * A new CLIENT PAUSE during a pause keeps the later deadline and the stricter mode (Redis merges
- * them), so UNPAUSE is the only way to shorten one. Active expiry waits while paused.
+ * them), so UNPAUSE is the only way to shorten one. Nothing expires while paused: the active
+ * cycle waits, and lookups see an expired key as missing without deleting it (Db.expiryPaused).
  *
- * Not done: Redis also stops lazy expiry during a pause (expired keys read as missing but stay);
- * Rewind still deletes them on access. EVAL/FCALL of scripts declared no-writes are held too:
- * Redis derives their flags from the script, which dispatch does not see.
+ * Not done: EVAL/FCALL of scripts declared no-writes are held too: Redis derives their flags from
+ * the script, which dispatch does not see.
  */
 import type { Argv } from '../protocol/resp-parser.js';
 import type { CommandSpec } from '../commands/table.js';
@@ -62,6 +62,7 @@ export class ClientPause implements ClientPauseApi {
       this.mode = Math.max(this.mode, m);
       this.end = Math.max(this.end, end);
     }
+    this.pauseExpiry(true);
     this.arm();
   }
 
@@ -117,9 +118,14 @@ export class ClientPause implements ClientPauseApi {
     this.timer = null;
     this.mode = OFF;
     this.end = 0;
+    this.pauseExpiry(false);
     if (this.held.length === 0) return;
     // After the current batch (UNPAUSE's reply goes first), as Redis runs them from beforeSleep.
     setImmediate(() => this.runHeld());
+  }
+
+  private pauseExpiry(paused: boolean): void {
+    for (const db of this.server.dbs) db.expiryPaused = paused;
   }
 
   private runHeld(): void {

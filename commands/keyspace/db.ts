@@ -107,6 +107,12 @@ export class Db {
   /** Redis's `avg_ttl` estimate shown by INFO keyspace. */
   avgTtl = 0;
 
+  /**
+   * Set during CLIENT PAUSE: lookups treat an expired key as missing without deleting it, since a
+   * paused primary must not change its data (Redis 7.0's expireIfNeeded). Writes are held then.
+   */
+  expiryPaused = false;
+
   constructor(
     readonly id: number,
     private readonly clock: Clock,
@@ -381,7 +387,7 @@ export class Db {
       } else {
         const at = this.ttlAt(slot);
         if (at !== 0 && at <= now) {
-          this.expireSlot(slot);
+          if (!this.expiryPaused) this.expireSlot(slot);
         } else {
           visit(key, this.values[slot]!);
           seen++;
@@ -425,7 +431,7 @@ export class Db {
     const key = this.keys[slot];
     if (key === null || key === undefined) return undefined;
     if (this.isExpired(slot)) {
-      this.expireSlot(slot);
+      if (!this.expiryPaused) this.expireSlot(slot);
       return undefined;
     }
     return key;
@@ -484,7 +490,7 @@ export class Db {
     if (slot === NO_SLOT) return NO_SLOT;
     const at = this.ttlAt(slot);
     if (at !== 0 && at <= this.clock.now()) {
-      this.expireSlot(slot);
+      if (!this.expiryPaused) this.expireSlot(slot);
       return NO_SLOT;
     }
     return slot;

@@ -1,8 +1,9 @@
 /*
  * CLIENT PAUSE across connections: what a WRITE or ALL pause holds, MULTI under a pause, held
- * pipelines, the order held commands run in, merged pauses and expiry. Each scenario (syntax in
- * test/helpers/push-scenario.ts) carries the transcript redis-server 7.0.15 gave for it, byte for
- * byte; Rewind must give the same, and with redis-server on PATH the recording is re-checked.
+ * pipelines, the order held commands run in, merged pauses, and expiry (active and lazy) waiting.
+ * Each scenario (syntax in test/helpers/push-scenario.ts) carries the transcript redis-server
+ * 7.0.15 gave for it, byte for byte; Rewind must give the same, and with redis-server on PATH the
+ * recording is re-checked.
  * A held command is observed through other clients (its effect is absent until UNPAUSE), never by
  * waiting for silence. Argument errors are in test/diff/client-pause.redis.
  */
@@ -225,6 +226,39 @@ A: SET e v PX 50  ->  "+OK\r\n"
 A: CLIENT PAUSE 100000 WRITE  ->  "+OK\r\n"
 B: DBSIZE  ->  ":1\r\n"
 A: CLIENT UNPAUSE  ->  "+OK\r\n"
+`,
+  },
+  {
+    name: 'no lazy expiry during a pause: expired keys read as missing but stay',
+    script: `
+# While paused an expired key reads as missing but is not deleted (nothing may change a paused
+# primary's data): DBSIZE still counts it until the pause ends.
+A: SET e v PX 50
+A: SET f v PX 50
+A: CLIENT PAUSE 100000 WRITE
+!sleep 150
+B: GET e
+B: TTL e
+B: EXISTS e
+B: SCAN 0
+B: DBSIZE
+A: CLIENT UNPAUSE
+B: GET e
+B: DBSIZE
+`,
+    expected: String.raw`
+Z: FLUSHALL  ->  "+OK\r\n"
+A: SET e v PX 50  ->  "+OK\r\n"
+A: SET f v PX 50  ->  "+OK\r\n"
+A: CLIENT PAUSE 100000 WRITE  ->  "+OK\r\n"
+B: GET e  ->  "$-1\r\n"
+B: TTL e  ->  ":-2\r\n"
+B: EXISTS e  ->  ":0\r\n"
+B: SCAN 0  ->  "*2\r\n$1\r\n0\r\n*0\r\n"
+B: DBSIZE  ->  ":2\r\n"
+A: CLIENT UNPAUSE  ->  "+OK\r\n"
+B: GET e  ->  "$-1\r\n"
+B: DBSIZE  ->  ":1\r\n"
 `,
   },
 ];
