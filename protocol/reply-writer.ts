@@ -28,6 +28,8 @@ type Chunk = Buffer | string;
 
 const SLAB_SIZE = 256 * 1024;
 const BIG_VALUE = 16 * 1024;
+/** A writer's own buffer once others interleave with it; a new one after each flush. */
+const PRIVATE_SIZE = 4 * 1024;
 
 /** The shared slab. Module state on purpose: all connections of a process write into it. */
 let slab: Buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
@@ -56,6 +58,13 @@ export class ReplyWriter {
   lastError = '';
 
   private chunks: Chunk[] = [];
+  /** Bytes in `chunks`, kept as they are added so output limits cost O(1) per check. */
+  private chunkBytes = 0;
+  /**
+   * The buffer this writer's open segment is in: the shared slab, or a private buffer it took
+   * when other writers kept interleaving with it (pub/sub fan-out), so that each delivery is
+   * not a segment of its own.
+   */
   private owner: Buffer | null = null;
   private start = 0;
   private end = 0;
@@ -84,9 +93,7 @@ export class ReplyWriter {
 
   /** Bytes waiting for flush(), for CLIENT LIST omem and output limits. */
   get pendingBytes(): number {
-    let n = this.owner !== null ? this.end - this.start : 0;
-    for (const c of this.chunks) n += c.length;
-    return n;
+    return (this.owner !== null ? this.end - this.start : 0) + this.chunkBytes;
   }
 
   /**
@@ -111,6 +118,7 @@ export class ReplyWriter {
       sink.uncork();
     }
     chunks.length = 0;
+    this.chunkBytes = 0;
     return ok;
   }
 
@@ -119,6 +127,7 @@ export class ReplyWriter {
     this.closeSegment();
     const parts = this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'latin1') : c));
     this.chunks.length = 0;
+    this.chunkBytes = 0;
     return parts.length === 1 ? Buffer.from(parts[0]!) : Buffer.concat(parts);
   }
 
@@ -126,6 +135,7 @@ export class ReplyWriter {
   discard(): void {
     this.closeSegment();
     this.chunks.length = 0;
+    this.chunkBytes = 0;
   }
 
   // ---- replies -------------------------------------------------------------------------------
@@ -165,6 +175,7 @@ export class ReplyWriter {
       this.closeSegment();
       if (!this.muted) {
         this.chunks.push(typeof v === 'string' ? v : Buffer.from(v));
+        this.chunkBytes += len;
         this.written += len;
       }
       this.raw(CRLF);
@@ -285,7 +296,9 @@ export class ReplyWriter {
       prefix = 42;
       if (kind === 37) count = n * 2;
     }
-    this.chunks[slot] = `${String.fromCharCode(prefix)}${count}\r\n`;
+    const header = `${String.fromCharCode(prefix)}${count}\r\n`;
+    this.chunkBytes += header.length - this.chunks[slot]!.length;
+    this.chunks[slot] = header;
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -338,7 +351,16 @@ export class ReplyWriter {
       this.end = 0;
       return this.scratch;
     }
+    const owner = this.owner;
+    if (owner !== null && owner !== slab && this.end + n <= owner.length) return owner;
+    // Another writer wrote after this one's segment: from now until the flush, a private buffer.
+    const interleaved = owner !== null && (owner !== slab || this.end !== slabPos);
     this.closeSegment();
+    if (interleaved) {
+      this.owner = Buffer.allocUnsafe(Math.max(PRIVATE_SIZE, n));
+      this.start = this.end = 0;
+      return this.owner;
+    }
     if (slabPos + n > slab.length) {
       slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, n));
       slabPos = 0;
@@ -352,11 +374,14 @@ export class ReplyWriter {
     if (this.muted) return;
     this.written += p - this.end;
     this.end = p;
-    slabPos = p;
+    if (this.owner === slab) slabPos = p;
   }
 
   private closeSegment(): void {
-    if (this.owner !== null && this.end > this.start) this.chunks.push(this.owner.subarray(this.start, this.end));
+    if (this.owner !== null && this.end > this.start) {
+      this.chunks.push(this.owner.subarray(this.start, this.end));
+      this.chunkBytes += this.end - this.start;
+    }
     this.owner = null;
     this.start = this.end = 0;
   }

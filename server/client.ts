@@ -172,6 +172,13 @@ export class Client implements CommandContext, Watcher {
     return this.reply.pendingBytes;
   }
 
+  /**
+   * What the socket still buffered right after our last write to it. It only shrinks until the
+   * next write, so pending replies plus this bound the unsent bytes from above, without asking
+   * the socket on every message (pub/sub fan-out checks limits per delivery).
+   */
+  socketBacklog = 0;
+
   /** Unsent output: replies not yet flushed plus what the socket still buffers. */
   get unsentBytes(): number {
     return this.reply.pendingBytes + (this.socket?.writableLength ?? 0);
@@ -309,6 +316,7 @@ export class Client implements CommandContext, Watcher {
     if (this.reply.hasPending) {
       this.server.stats.netOutputBytes += this.reply.pendingBytes;
       const ok = this.reply.flush(socket);
+      this.socketBacklog = socket.writableLength ?? 0;
       if (!ok && !this.paused) {
         this.paused = true;
         socket.pause();

@@ -221,6 +221,12 @@ export class PubSub implements PubSubApi {
     this.queueFlush(c);
     const { hard, soft, softSeconds } = this.limit;
     if (hard === 0 && soft === 0) return;
+    // Far under the limits by an upper bound of the unsent bytes: nothing to measure exactly.
+    const floor = hard === 0 ? soft : soft === 0 ? hard : Math.min(hard, soft);
+    if (c.reply.pendingBytes + c.socketBacklog < floor) {
+      c.softLimitSince = 0;
+      return;
+    }
     const used = c.unsentBytes;
     if (hard > 0 && used >= hard) return this.onLimit(c, used);
     if (soft > 0 && used >= soft) {
