@@ -72,6 +72,7 @@ export const PARAMS: readonly ParamSpec[] = [
   p('lazyfree-lazy-eviction', BOOL, 'no'),
   p('lazyfree-lazy-server-del', BOOL, 'no'),
   p('latency-tracking', BOOL, 'yes'),
+  p('tracking-table-max-keys', int(0, LONG_MAX), '1000000'),
   p('slowlog-log-slower-than', int(-1, LONG_MAX), '10000'),
   p('slowlog-max-len', int(0, LONG_MAX), '128'),
   p('busy-reply-threshold', int(0, LONG_MAX), '5000', true, { alias: 'lua-time-limit' }),

@@ -136,7 +136,7 @@ export class ServerState implements ServerApi {
     readonly clock: Clock,
   ) {
     this.table = buildTable(ALL_COMMANDS);
-    this.tracking = new Tracking({ table: this.table, client: (id) => this.clientsById.get(id), queueFlush: (c) => this.queueFlush(c) });
+    this.tracking = new Tracking({ table: this.table, config, client: (id) => this.clientsById.get(id), queueFlush: (c) => this.queueFlush(c) });
     const hooks: DbHooks = {
       lookups: this.stats,
       expired: (db, key) => {

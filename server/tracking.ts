@@ -27,6 +27,7 @@ import { keyIndexes, type CommandSpec, type CommandTable } from '../commands/tab
 import type { TrackingApi, TrackingRequest, TrackingView } from '../commands/server/client-api.js';
 import type { Value } from '../commands/keyspace/value.js';
 import type { Client } from './client.js';
+import type { Config } from './config.js';
 import type { TouchTarget } from './modified-keys.js';
 import type { WatchRegistry } from './watch.js';
 
@@ -54,6 +55,7 @@ interface Prefix {
 
 export interface TrackingHost {
   readonly table: CommandTable;
+  readonly config: Config;
   client(id: number): Client | undefined;
   queueFlush(c: Client): void;
 }
@@ -85,8 +87,15 @@ export class Tracking implements TrackingApi {
   /** Invalidations for `current` itself (a key, or null for a flush), sent after its reply. */
   private pending: (string | null)[] = [];
   private bcastPending = false;
+  /** tracking-table-max-keys (0: no limit), and how many times in a row the limit was not reached. */
+  private maxKeys = 0;
+  private overLimitRuns = 0;
 
-  constructor(private readonly host: TrackingHost) {}
+  constructor(private readonly host: TrackingHost) {
+    host.config.watch('tracking-table-max-keys', (v) => {
+      this.maxKeys = Number(v);
+    });
+  }
 
   /** True when a modified key may concern someone: call() then reports modified keys here. */
   get active(): boolean {
@@ -208,6 +217,26 @@ export class Tracking implements TrackingApi {
       this.pending = [];
       if (c.tracking !== null) for (const key of pending) this.send(c, key);
     }
+    if (this.maxKeys > 0 && this.table.size > this.maxKeys && this.on.size > 0) this.limitKeys();
+  }
+
+  /**
+   * Redis's trackingLimitUsedSlots: over tracking-table-max-keys, keys are forgotten with an
+   * invalidation to the clients that read them, as if they had changed, with more effort each
+   * time the limit is still not reached. Redis picks them at random; here the oldest go first.
+   * Redis does this before each command, here after it: the same bytes reach the clients.
+   */
+  private limitKeys(): void {
+    let effort = 100 * (this.overLimitRuns + 1);
+    for (const key of this.table.keys()) {
+      if (effort-- <= 0) break;
+      this.invalidate(key, null, false);
+      if (this.table.size <= this.maxKeys) {
+        this.overLimitRuns = 0;
+        return;
+      }
+    }
+    this.overLimitRuns++;
   }
 
   private remember(c: Client, t: ClientTracking, spec: CommandSpec, argv: Argv): void {
@@ -244,8 +273,9 @@ export class Tracking implements TrackingApi {
     if (this.active) this.invalidate(key, null);
   }
 
-  private invalidate(key: string, by: Client | null): void {
-    if (this.prefixTable.size > 0) {
+  /** `bcast` false: only the clients that read the key hear of it (the key did not change). */
+  private invalidate(key: string, by: Client | null, bcast = true): void {
+    if (bcast && this.prefixTable.size > 0) {
       for (const [p, prefix] of this.prefixTable) {
         if (key.startsWith(p)) {
           prefix.keys.set(key, by);

@@ -112,6 +112,7 @@ export function resetCommand(c: CommandContext, _argv: Argv): void {
   c.replyMode = 'on';
   c.reply.unmute();
   c.stopMonitor();
+  c.server.tracking.disable(c.id);
   c.resetPubSub();
   c.select(0);
   c.setResp(2);

@@ -536,6 +536,39 @@ describe('CLIENT TRACKING: transcripts recorded from Redis 7.0.15', () => {
   });
 });
 
+describe('CLIENT TRACKING: the table limit', () => {
+  let rewind: TestServer;
+  beforeAll(async () => {
+    rewind = await startTestServer();
+  });
+  afterAll(async () => {
+    await rewind?.close();
+  });
+
+  // Redis forgets random keys over the limit (so no recording can be compared); Rewind the oldest.
+  test('over tracking-table-max-keys a key is forgotten and its reader told, as if it changed', async () => {
+    const [a, b] = await Promise.all([rawClient(rewind.port), rawClient(rewind.port)]);
+    try {
+      await b.call('CONFIG', 'SET', 'tracking-table-max-keys', '2');
+      await a.call('HELLO', '3');
+      await a.call('CLIENT', 'TRACKING', 'on');
+      await a.call('MGET', 'l1', 'l2');
+      expect((await a.call('GET', 'l3')).bytes.toString('latin1')).toBe('_\r\n');
+      expect((await a.readReply()).bytes.toString('latin1')).toBe('>2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nl1\r\n');
+      expect(String(simplify((await b.call('INFO', 'stats')).value))).toContain('tracking_total_keys:2\r\n');
+      // l1 is no longer tracked: changing it tells nobody; l2 still is.
+      await b.call('MSET', 'l1', 'x', 'l2', 'y');
+      expect((await a.call('PING')).bytes.toString('latin1')).toBe('>2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nl2\r\n');
+      expect((await a.readReply()).bytes.toString('latin1')).toBe('+PONG\r\n');
+      await b.call('CONFIG', 'SET', 'tracking-table-max-keys', '0');
+      await a.call('MGET', 'm1', 'm2', 'm3', 'm4');
+      expect(String(simplify((await b.call('INFO', 'stats')).value))).toContain('tracking_total_keys:5\r\n');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
 describe.skipIf(!HAVE_REDIS)('CLIENT TRACKING: the recordings still hold against real Redis 7.0', () => {
   let redis: RealRedis;
   beforeAll(async () => {
