@@ -284,13 +284,14 @@ export class ServerState implements ServerApi {
    */
   serveWhileBusy(callerId: number): void {
     for (const c of [...this.clientsById.values()]) {
-      if (c.id === callerId || (c.flags & FLAG_CLOSED) !== 0 || c.blocked !== null || c.paused) continue;
+      if (c.id === callerId || (c.flags & FLAG_CLOSED) !== 0 || c.blocked !== null || c.postponed !== null || c.paused) continue;
       const chunk = c.readNow();
       if (chunk === null) continue;
       this.stats.netInputBytes += chunk.length;
       c.parser.feed(chunk);
       c.lastInteraction = this.commandTime;
-      for (;;) {
+      // A command that blocked or was held by CLIENT PAUSE keeps what follows waiting, as processInput does.
+      while (c.blocked === null && c.postponed === null) {
         const argv = c.parser.next();
         if (argv === null) break;
         dispatch(this, c, argv);
