@@ -101,6 +101,54 @@ export type LuaFunction = (L: LuaState) => number;
 /** A JS hook (lua_sethook): runs every `count` instructions or at each line. */
 export type LuaHook = (L: LuaState) => void;
 
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+
+/** The part of the global WebAssembly object used here (the project's type libraries lack it). */
+interface WasmApi {
+  instantiate: (...args: unknown[]) => Promise<unknown>;
+  readonly Instance: new (...args: never[]) => WasmInstance;
+}
+
+/** LuaVm.create calls, one after another: each must capture its own WebAssembly instance. */
+let creating: Promise<void> = Promise.resolve();
+
+/**
+ * The package's module, its C API bound to the raw WebAssembly exports. The package is built
+ * with Emscripten's assertions, which wrap every export in a check that formats two messages per
+ * call (a third of a cheap call's cost); the instance is caught as the package instantiates it,
+ * and when that fails the wrapped functions are kept.
+ */
+async function instantiate(): Promise<LuaModule> {
+  // The package is CommonJS (its ESM entry is broken on Node 20): load it through require.
+  const require = createRequire(import.meta.url);
+  const { LuaApi } = require('wasmoon-lua5.1') as { LuaApi: LuaApiClass };
+  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const original = wasm.instantiate;
+  let instance: WasmInstance | null = null;
+  wasm.instantiate = async (...args: unknown[]): Promise<unknown> => {
+    const result = await Reflect.apply(original, wasm, args);
+    if (result instanceof wasm.Instance) instance = result;
+    else if (typeof result === 'object' && result !== null && 'instance' in result && result.instance instanceof wasm.Instance) instance = result.instance;
+    return result;
+  };
+  let module: Record<string, unknown>;
+  try {
+    module = (await LuaApi.initialize()).module as Record<string, unknown>;
+  } finally {
+    wasm.instantiate = original;
+  }
+  const exports = (instance as WasmInstance | null)?.exports;
+  if (exports !== undefined) {
+    for (const name of Object.keys(module)) {
+      const raw = name.startsWith('_lua') ? exports[name.slice(1)] : undefined;
+      if (typeof raw === 'function') module[name] = raw;
+    }
+  }
+  return module as unknown as LuaModule;
+}
+
 /**
  * What a JS function asks for when it cannot finish: the message becomes the Lua error (a string,
  * or a table built by the caller left on the stack when `onStack`).
@@ -127,11 +175,9 @@ export class LuaVm {
   }
 
   static async create(): Promise<LuaVm> {
-    // The package is CommonJS (its ESM entry is broken on Node 20): load it through require.
-    const require = createRequire(import.meta.url);
-    const { LuaApi } = require('wasmoon-lua5.1') as { LuaApi: LuaApiClass };
-    const api = await LuaApi.initialize();
-    return new LuaVm(api.module as LuaModule);
+    const start = creating.then(instantiate);
+    creating = start.then(() => undefined, () => undefined);
+    return new LuaVm(await start);
   }
 
   private newState(): LuaState {
