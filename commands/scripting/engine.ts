@@ -17,6 +17,7 @@ import { LUA_GLOBALSINDEX, LUA_MASKCOUNT, LUA_MASKLINE, LuaVm, T_TABLE, type Lua
 import { buildSandbox } from './lua-sandbox.js';
 import { errorLine, pushErrorTable, writeLuaValue } from './lua-reply.js';
 import { openRandom } from './lua-random.js';
+import { openFormat } from './lua-format.js';
 import { PROPAGATE_AOF, PROPAGATE_REPL, openRedisApi, type ScriptApiContext, type ScriptRun } from './redis-api.js';
 import { sha1hex } from './sha1.js';
 import { SCRIPT_EVAL_COMPAT, SCRIPT_NO_WRITES, parseShebang } from './shebang.js';
@@ -89,6 +90,7 @@ export class ScriptEngine implements ScriptApiContext {
     this.globalsRef = buildSandbox(vm, L, () => {
       openRedisApi(vm, L, this, this.version);
       openRandom(vm, L);
+      openFormat(vm, L);
       for (const open of LUA_LIBRARIES) open(vm, L);
     });
     vm.getField(L, LUA_GLOBALSINDEX, '__redis__err__handler');
