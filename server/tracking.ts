@@ -336,7 +336,9 @@ export class Tracking implements TrackingApi {
     const t = c.tracking;
     if (t === null) return;
     let to = c;
-    if (t.redirect !== 0) {
+    // A client may redirect to itself: a subscribed RESP2 client then gets the messages.
+    const redirected = t.redirect !== 0;
+    if (redirected) {
       const target = this.host.client(t.redirect);
       if (target === undefined) {
         t.brokenRedirect = true;
@@ -354,7 +356,7 @@ export class Tracking implements TrackingApi {
     if (to.resp === 3) {
       w.pushLen(2);
       w.bulk(INVALIDATE);
-    } else if (to !== c && to.inPubSub) {
+    } else if (redirected && to.inPubSub) {
       w.arrayLen(3);
       w.bulk(MESSAGE);
       w.bulk(CHANNEL);

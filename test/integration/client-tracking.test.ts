@@ -154,6 +154,12 @@ P: !read
 B: FLUSHALL
 P: !read
 R: !read
+# A client may redirect to itself: once subscribed, a RESP2 client gets the messages.
+S: CLIENT TRACKING on REDIRECT $S
+S: GET k5
+S: SUBSCRIBE __redis__:invalidate
+B: SET k5 x
+S: !read
 `,
     expected: String.raw`
 Z: FLUSHALL  ->  "+OK\r\n"
@@ -190,6 +196,11 @@ P: !read  ->  ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk4\r\n"
 B: FLUSHALL  ->  "+OK\r\n"
 P: !read  ->  ">2\r\n$10\r\ninvalidate\r\n$-1\r\n"
 R: !read  ->  "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n_\r\n"
+S: CLIENT TRACKING on REDIRECT $S  ->  "+OK\r\n"
+S: GET k5  ->  "$-1\r\n"
+S: SUBSCRIBE __redis__:invalidate  ->  "*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n"
+B: SET k5 x  ->  "+OK\r\n"
+S: !read  ->  "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$2\r\nk5\r\n"
 `,
   },
   {
