@@ -493,6 +493,104 @@ B: SET b3 1  ->  "+OK\r\n"
 F: !read  ->  ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nb3\r\n"
 `,
   },
+  {
+    name: 'keys of read-only commands of every family, wherever they stand',
+    script: `
+# Keys of read-only commands of every family are tracked, wherever the command names them; no
+# key-less read (SCAN, KEYS, DBSIZE) and no write (ZRANGESTORE's destination) tracks anything.
+S: RPUSH l a
+S: HSET h f v
+S: SADD s1 a
+S: SADD s2 b
+S: ZADD z 1 a
+S: XADD x 1-1 f v
+S: GEOADD g 1 1 m
+S: SET str abc
+S: PFADD hll a
+A: !ignore HELLO 3
+A: CLIENT TRACKING on
+A: LRANGE l 0 -1
+A: HGET h f
+A: HGETALL h
+A: SINTER s1 s2
+A: ZSCORE z a
+A: XRANGE x - +
+A: GEOPOS g m
+A: GETRANGE str 0 1
+A: BITCOUNT str
+A: LCS str str
+A: TYPE l
+A: TTL h
+A: OBJECT ENCODING str
+A: DUMP z
+A: PFCOUNT hll
+A: SORT_RO l ALPHA
+A: EXISTS nope1 nope2
+A: SCAN 0 MATCH zzz
+A: KEYS zzz*
+A: DBSIZE
+A: ZRANGESTORE zdst z 0 -1
+A: SUNION s1 nope3
+S: DEL l h s1 s2 z x g str hll nope1 nope2 nope3 zdst zzz
+S: SET nope1 1
+S: SET nope2 1
+S: SET nope3 1
+A: PING
+`,
+    expected: String.raw`
+Z: FLUSHALL  ->  "+OK\r\n"
+S: RPUSH l a  ->  ":1\r\n"
+S: HSET h f v  ->  ":1\r\n"
+S: SADD s1 a  ->  ":1\r\n"
+S: SADD s2 b  ->  ":1\r\n"
+S: ZADD z 1 a  ->  ":1\r\n"
+S: XADD x 1-1 f v  ->  "$3\r\n1-1\r\n"
+S: GEOADD g 1 1 m  ->  ":1\r\n"
+S: SET str abc  ->  "+OK\r\n"
+S: PFADD hll a  ->  ":1\r\n"
+A: !ignore HELLO 3  ->  <ignored>
+A: CLIENT TRACKING on  ->  "+OK\r\n"
+A: LRANGE l 0 -1  ->  "*1\r\n$1\r\na\r\n"
+A: HGET h f  ->  "$1\r\nv\r\n"
+A: HGETALL h  ->  "%1\r\n$1\r\nf\r\n$1\r\nv\r\n"
+A: SINTER s1 s2  ->  "~0\r\n"
+A: ZSCORE z a  ->  ",1\r\n"
+A: XRANGE x - +  ->  "*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n"
+A: GEOPOS g m  ->  "*1\r\n*2\r\n,0.99999994039535522\r\n,0.99999945914297683\r\n"
+A: GETRANGE str 0 1  ->  "$2\r\nab\r\n"
+A: BITCOUNT str  ->  ":10\r\n"
+A: LCS str str  ->  "$3\r\nabc\r\n"
+A: TYPE l  ->  "+list\r\n"
+A: TTL h  ->  ":-1\r\n"
+A: OBJECT ENCODING str  ->  "$6\r\nembstr\r\n"
+A: DUMP z  ->  "$24\r\n\x11\x0c\x0c\x00\x00\x00\x02\x00\x81a\x02\x01\x01\xff\n\x00\xa8\x05\xce\xb8\xd7\xa93\x02\r\n"
+A: PFCOUNT hll  ->  ":1\r\n"
+A: SORT_RO l ALPHA  ->  "*1\r\n$1\r\na\r\n"
+A: EXISTS nope1 nope2  ->  ":0\r\n"
+A: SCAN 0 MATCH zzz  ->  "*2\r\n$1\r\n0\r\n*0\r\n"
+A: KEYS zzz*  ->  "*0\r\n"
+A: DBSIZE  ->  ":9\r\n"
+A: ZRANGESTORE zdst z 0 -1  ->  ":1\r\n"
+A: SUNION s1 nope3  ->  "~1\r\n$1\r\na\r\n"
+S: DEL l h s1 s2 z x g str hll nope1 nope2 nope3 zdst zzz  ->  ":10\r\n"
+S: SET nope1 1  ->  "+OK\r\n"
+S: SET nope2 1  ->  "+OK\r\n"
+S: SET nope3 1  ->  "+OK\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nl\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nh\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\ns1\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\ns2\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nz\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nx\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\ng\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\nstr\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$3\r\nhll\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$5\r\nnope1\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$5\r\nnope2\r\n"
+A: PING  ->  (push) ">2\r\n$10\r\ninvalidate\r\n*1\r\n$5\r\nnope3\r\n"
+A: PING  ->  "+PONG\r\n"
+`,
+  },
 ];
 
 /** Each case starts from an empty keyspace; the FLUSHALL precedes every tracking client. */
