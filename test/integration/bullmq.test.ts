@@ -27,6 +27,7 @@ import { Redis } from 'ioredis';
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { startTestServer } from '../helpers/server.js';
 import { redisAvailable, startRealRedis } from '../helpers/real-redis.js';
+import { handleCounts, sleep, until, within } from '../helpers/waiting.js';
 
 const HAVE_REDIS = redisAvailable();
 if (!HAVE_REDIS) console.warn('[bullmq] redis-server not found on PATH: the real-Redis half of the BullMQ workload is SKIPPED');
@@ -40,41 +41,6 @@ const times: { rewind: string; redis: string } = {
   rewind: 'not run',
   redis: HAVE_REDIS ? 'not run' : 'skipped (redis-server not on PATH)',
 };
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** p, or a rejection naming `what` after ms (the timer is cleared either way). */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Resolves once cond() holds (polled every 10 ms), or rejects naming `what`. */
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/** Sockets and timers this process holds (server-side sockets of an in-process server included). */
-function handleCounts(): { sockets: number; timers: number } {
-  const info = process.getActiveResourcesInfo();
-  return {
-    sockets: info.filter((r) => r === 'TCPSocketWrap').length,
-    timers: info.filter((r) => r === 'Timeout').length,
-  };
-}
 
 interface Outcome {
   squares: { id: string; returnvalue: unknown; eventValue: unknown; attemptsMade: number }[];

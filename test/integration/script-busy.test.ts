@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/server.js';
+import { sleep } from '../helpers/waiting.js';
 import { rawClient, type RawClient } from '../helpers/raw.js';
 import { encodeCommand } from '../../protocol/encode.js';
 import { freePort, redisAvailable, startRealRedis, type RealRedis } from '../helpers/real-redis.js';
@@ -20,10 +21,6 @@ const HAVE_REDIS = redisAvailable();
 if (!HAVE_REDIS) console.warn('[script-busy] redis-server not found on PATH: the comparison with real Redis is SKIPPED');
 
 const THRESHOLD_MS = 100;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 const BIN = join(import.meta.dirname, '../../server/bin.js');
 
