@@ -1,8 +1,7 @@
 /*
  * Bull 4 (the older, Lua-based queue library) end to end: the same basic flow against Rewind (in
- * process) and, when redis-server is on PATH, against a real Redis 7.0, each timed. Bull runs every
- * queue operation as a Lua script, so the Rewind half fails at the first `queue.add` until
- * EVAL/EVALSHA exist.
+ * process) and, when redis-server is on PATH, against a real Redis 7.0, each timed
+ * (test/helpers/workload.ts). Bull runs every queue operation as a Lua script.
  *
  * The flow: one Queue with global (pub/sub) and local event listeners, `process` with concurrency 3
  * (at least two jobs active at once), 'square' jobs returning x*x, a delayed job (state 'delayed'
@@ -13,25 +12,15 @@
  *
  * Summary line: `bull workload: rewind <n> ms, redis <n> ms`.
  */
-import { afterAll, describe, expect, test } from 'vitest';
+import { expect } from 'vitest';
 import { once } from 'node:events';
 import Bull from 'bull';
-import { Redis } from 'ioredis';
-import { startTestServer } from '../helpers/server.js';
-import { redisAvailable, startRealRedis } from '../helpers/real-redis.js';
-import { handleCounts, sleep, until, within } from '../helpers/waiting.js';
-
-const HAVE_REDIS = redisAvailable();
-if (!HAVE_REDIS) console.warn('[bull] redis-server not found on PATH: the real-Redis half of the Bull workload is SKIPPED');
+import { sleep, until, within } from '../helpers/waiting.js';
+import { compareWorkload } from '../helpers/workload.js';
 
 const HOST = '127.0.0.1';
 const STEP_MS = 10_000;
 const SQUARES = 6;
-
-const times: { rewind: string; redis: string } = {
-  rewind: 'not run',
-  redis: HAVE_REDIS ? 'not run' : 'skipped (redis-server not on PATH)',
-};
 
 interface Outcome {
   squares: { returnvalue: unknown; globalResult: unknown; localResult: unknown }[];
@@ -156,28 +145,7 @@ async function bullWorkload(port: number): Promise<Outcome> {
   }
 }
 
-async function serverClientCount(port: number): Promise<number> {
-  const c = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0 });
-  try {
-    await c.connect();
-    const list = (await c.client('LIST')) as string;
-    return list.split('\n').filter((l) => l.trim() !== '').length;
-  } finally {
-    c.disconnect();
-  }
-}
-
-async function runAndCheck(kind: 'rewind' | 'redis', port: number, baseline: { sockets: number; timers: number }): Promise<void> {
-  const started = performance.now();
-  let o: Outcome;
-  try {
-    o = await bullWorkload(port);
-  } catch (e) {
-    times[kind] = `failed after ${Math.round(performance.now() - started)} ms (${(e as Error).message.slice(0, 120)})`;
-    throw e;
-  }
-  times[kind] = `${Math.round(performance.now() - started)} ms`;
-
+function checkOutcome(o: Outcome): void {
   expect(o.errors).toEqual([]);
   expect(o.squares).toEqual(Array.from({ length: SQUARES }, (_, i) => ({ returnvalue: (i + 1) ** 2, globalResult: (i + 1) ** 2, localResult: (i + 1) ** 2 })));
   expect(o.maxConcurrent).toBeGreaterThan(1);
@@ -191,34 +159,6 @@ async function runAndCheck(kind: 'rewind' | 'redis', port: number, baseline: { s
   expect(o.doomed).toEqual({ state: 'failed', failedReason: 'doomed for good', globalReason: 'doomed for good', localReason: 'doomed for good', attemptsMade: 1 });
   expect(o.workers).toBe(1);
   expect(o.counts).toEqual({ waiting: 0, active: 0, completed: SQUARES + 2, failed: 1, delayed: 0, paused: 0 });
-
-  await until(async () => (await serverClientCount(port)) === 1, 5000, 'the server to list only the checking connection');
-  await until(() => {
-    const now = handleCounts();
-    return now.sockets <= baseline.sockets && now.timers <= baseline.timers;
-  }, 5000, `sockets and timers back to ${JSON.stringify(baseline)} (now ${JSON.stringify(handleCounts())}: ${process.getActiveResourcesInfo().join(',')})`);
 }
 
-describe('Bull workload', () => {
-  afterAll(() => {
-    console.log(`bull workload: rewind ${times.rewind}, redis ${times.redis}`);
-  });
-
-  test.skipIf(!HAVE_REDIS)('against real redis-server 7.0', async () => {
-    const redis = await startRealRedis();
-    try {
-      await runAndCheck('redis', redis.port, handleCounts());
-    } finally {
-      await redis.stop();
-    }
-  }, 60_000);
-
-  test('against Rewind', async () => {
-    const ts = await startTestServer();
-    try {
-      await runAndCheck('rewind', ts.port, handleCounts());
-    } finally {
-      await ts.close();
-    }
-  }, 60_000);
-});
+compareWorkload('bull', bullWorkload, checkOutcome);

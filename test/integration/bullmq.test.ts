@@ -1,9 +1,8 @@
 /*
  * BullMQ 5 end to end: the same workload against Rewind (in process) and, when redis-server is on
- * PATH, against a real Redis 7.0, each timed from the first connection to the last close. BullMQ
- * does all its queue work in Lua scripts (EVALSHA, falling back to EVAL), so this is the scripting
- * engine's acceptance test: until EVAL/EVALSHA exist the Rewind half fails at the first
- * `queue.add` with Redis's unknown-command error.
+ * PATH, against a real Redis 7.0, each timed from the first connection to the last close
+ * (test/helpers/workload.ts). BullMQ does all its queue work in Lua scripts (EVALSHA, falling back
+ * to EVAL, with cjson and cmsgpack), so this is the scripting engine's acceptance test.
  *
  * The workload:
  *  - one Queue, one QueueEvents (reading the event stream from its start, so no event is missed),
@@ -22,25 +21,15 @@
  *
  * The summary line `bullmq workload: rewind <n> ms, redis <n> ms` is printed after both halves.
  */
-import { afterAll, describe, expect, test } from 'vitest';
-import { Redis } from 'ioredis';
+import { expect } from 'vitest';
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
-import { startTestServer } from '../helpers/server.js';
-import { redisAvailable, startRealRedis } from '../helpers/real-redis.js';
-import { handleCounts, sleep, until, within } from '../helpers/waiting.js';
-
-const HAVE_REDIS = redisAvailable();
-if (!HAVE_REDIS) console.warn('[bullmq] redis-server not found on PATH: the real-Redis half of the BullMQ workload is SKIPPED');
+import { sleep, until, within } from '../helpers/waiting.js';
+import { compareWorkload } from '../helpers/workload.js';
 
 const HOST = '127.0.0.1';
 const STEP_MS = 10_000;
 /** Jobs of the throughput part (added with one addBulk, processed at concurrency 4). */
 const BULK = 500;
-
-const times: { rewind: string; redis: string } = {
-  rewind: 'not run',
-  redis: HAVE_REDIS ? 'not run' : 'skipped (redis-server not on PATH)',
-};
 
 interface Outcome {
   squares: { id: string; returnvalue: unknown; eventValue: unknown; attemptsMade: number }[];
@@ -221,29 +210,7 @@ async function bullmqWorkload(port: number): Promise<Outcome> {
 }
 
 /** After every BullMQ object closed: the server lists only the checking connection. */
-async function serverClientCount(port: number): Promise<number> {
-  const c = new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0 });
-  try {
-    await c.connect();
-    const list = (await c.client('LIST')) as string;
-    return list.split('\n').filter((l) => l.trim() !== '').length;
-  } finally {
-    c.disconnect();
-  }
-}
-
-async function runAndCheck(kind: 'rewind' | 'redis', port: number, baseline: { sockets: number; timers: number }): Promise<void> {
-  const started = performance.now();
-  let o: Outcome;
-  try {
-    o = await bullmqWorkload(port);
-  } catch (e) {
-    times[kind] = `failed after ${Math.round(performance.now() - started)} ms (${(e as Error).message.slice(0, 120)})`;
-    throw e;
-  }
-  const ms = performance.now() - started;
-  times[kind] = `${Math.round(ms)} ms`;
-
+function checkOutcome(o: Outcome): void {
   expect(o.errors).toEqual([]);
   expect(o.squares).toEqual(o.squares.map((s, i) => ({ id: s.id, returnvalue: (i + 1) ** 2, eventValue: (i + 1) ** 2, attemptsMade: 1 })));
   expect(o.maxConcurrent).toBeGreaterThan(1);
@@ -277,34 +244,6 @@ async function runAndCheck(kind: 'rewind' | 'redis', port: number, baseline: { s
   expect(o.bulkSum).toBe((BULK * (BULK + 1)) / 2);
   expect(o.counts).toEqual({ completed: 11 + BULK, failed: 1, delayed: 0, waiting: 0, paused: 0, active: 0, prioritized: 0 });
 
-  // Clean shutdown: nothing left connected on the server, no socket or timer left in this process.
-  await until(async () => (await serverClientCount(port)) === 1, 5000, 'the server to list only the checking connection');
-  await until(() => {
-    const now = handleCounts();
-    return now.sockets <= baseline.sockets && now.timers <= baseline.timers;
-  }, 5000, `sockets and timers back to ${JSON.stringify(baseline)} (now ${JSON.stringify(handleCounts())}: ${process.getActiveResourcesInfo().join(',')})`);
 }
 
-describe('BullMQ workload', () => {
-  afterAll(() => {
-    console.log(`bullmq workload: rewind ${times.rewind}, redis ${times.redis}`);
-  });
-
-  test.skipIf(!HAVE_REDIS)('against real redis-server 7.0', async () => {
-    const redis = await startRealRedis();
-    try {
-      await runAndCheck('redis', redis.port, handleCounts());
-    } finally {
-      await redis.stop();
-    }
-  }, 60_000);
-
-  test('against Rewind', async () => {
-    const ts = await startTestServer();
-    try {
-      await runAndCheck('rewind', ts.port, handleCounts());
-    } finally {
-      await ts.close();
-    }
-  }, 60_000);
-});
+compareWorkload('bullmq', bullmqWorkload, checkOutcome);
