@@ -32,9 +32,17 @@ const MAY_REPLICATE = new Set(['publish', 'spublish', 'eval', 'evalsha', 'fcall'
 /** setTimeout's longest delay; later deadlines are armed in steps. */
 const MAX_TIMER = 2 ** 31 - 1;
 
-function writeLike(spec: CommandSpec): boolean {
-  return spec.flags.includes('write') || MAY_REPLICATE.has(spec.name);
+/**
+ * What a WRITE pause holds. A script that declares no-writes (shebang or register_function
+ * flags) is a read to Redis, which takes the command's flags from the script's.
+ */
+function writeLike(server: ServerState, spec: CommandSpec, argv: Argv): boolean {
+  if (spec.flags.includes('write')) return true;
+  if (!MAY_REPLICATE.has(spec.name)) return false;
+  return !(SCRIPT_COMMANDS.has(spec.name) && server.scripts.declaresNoWrites(spec.name, argv));
 }
+
+const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'fcall']);
 
 export class ClientPause implements ClientPauseApi {
   private mode = OFF;
@@ -82,7 +90,8 @@ export class ClientPause implements ClientPauseApi {
     }
     // The AOF loader is not a client, and a MONITOR is a replica to Redis: replicas are never paused.
     if (!c.connected || (c.flags & FLAG_MONITOR) !== 0) return false;
-    if (this.mode === WRITE && !writeLike(spec) && !(spec.name === 'exec' && c.multi?.commands.some((q) => writeLike(q.spec)) === true)) {
+    const server = this.server;
+    if (this.mode === WRITE && !writeLike(server, spec, argv) && !(spec.name === 'exec' && c.multi?.commands.some((q) => writeLike(server, q.spec, q.argv)) === true)) {
       return false;
     }
     // Copied: the parser reuses its buffers once this batch ends.

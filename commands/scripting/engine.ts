@@ -140,6 +140,31 @@ export class ScriptEngine implements ScriptApiContext {
     run.killed = true;
   }
 
+  /**
+   * Whether the script an EVAL, EVALSHA or FCALL would run declares no-writes (CLIENT PAUSE
+   * WRITE lets those through). Unknown scripts and pre-7.0 scripts without a shebang do not.
+   */
+  declaresNoWrites(command: string, argv: Argv): boolean {
+    if (argv.length < 2) return false;
+    let flags = SCRIPT_EVAL_COMPAT;
+    if (command === 'fcall') {
+      flags = this.functions.functions.get(argv[1]!.toString('latin1').toLowerCase())?.flags ?? SCRIPT_EVAL_COMPAT;
+    } else if (command === 'evalsha') {
+      flags = this.scripts.get(argv[1]!.toString('latin1').toLowerCase())?.flags ?? SCRIPT_EVAL_COMPAT;
+    } else {
+      const cached = this.scripts.get(sha1hex(argv[1]!));
+      if (cached !== undefined) flags = cached.flags;
+      else {
+        try {
+          flags = parseShebang(argv[1]!).flags;
+        } catch {
+          // A bad shebang fails when the script runs; until then it counts as a write.
+        }
+      }
+    }
+    return (flags & SCRIPT_EVAL_COMPAT) === 0 && (flags & SCRIPT_NO_WRITES) !== 0;
+  }
+
   /** The script past busy-reply-threshold, if any: which kind (SHUTDOWN's refusal). */
   get busy(): 'eval' | 'function' | null {
     return this.run !== null && this.run.timedOut ? this.run.kind : null;

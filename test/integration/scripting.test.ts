@@ -135,6 +135,25 @@ describe('scripts and the server', () => {
     expect(Buffer.compare((await r.getBuffer('bin'))!, bytes)).toBe(0);
   });
 
+  test('CLIENT PAUSE WRITE lets no-writes scripts and functions run, holds the others until UNPAUSE', async () => {
+    const r = await client();
+    const admin = await client();
+    await r.function('LOAD', LIB_B);
+    await r.function('LOAD', LIB_A);
+    await admin.client('PAUSE', '10000', 'WRITE');
+    expect(await r.eval("#!lua flags=no-writes\nreturn 'read'", 0)).toBe('read');
+    expect(await r.fcall('fb', 0)).toBe('b');
+    const other = await client();
+    const held = [other.eval("return 'compat'", 0), other.eval("#!lua\nreturn 'shebang'", 0), other.fcall('fa', 1, 'n')];
+    let settled = false;
+    void Promise.all(held).then(() => (settled = true));
+    // The held scripts have not run: the key the function would increment does not exist yet.
+    expect(await admin.exists('n')).toBe(0);
+    expect(settled).toBe(false);
+    await admin.client('UNPAUSE');
+    expect(await Promise.all(held)).toEqual(['compat', 'shebang', 1]);
+  });
+
   test('a script cannot create globals or change libraries, and nothing leaks into the next script', async () => {
     const r = await client();
     await expect(r.eval('x = 1', 0)).rejects.toThrow('Attempt to modify a readonly table');
