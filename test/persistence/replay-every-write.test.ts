@@ -1313,6 +1313,33 @@ const SCENARIOS: readonly Scenario[] = [
       },
     ],
   },
+  {
+    // Libraries are not in the keyspace dump: what is compared is what their functions and the
+    // scripts wrote, which only replays right when the libraries replayed first (FCALL's effects
+    // are logged, the FCALL is not). Their own survival is tested in scripting.test.ts.
+    name: 'FUNCTION LOAD/REPLACE/DELETE/FLUSH/RESTORE, FCALL and EVAL writing (effects logged)',
+    covers: ['function|load', 'function|delete', 'function|flush', 'function|restore'],
+    steps: [
+      async (c) => {
+        await c.call('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function('put', function(keys, args) return redis.call('set', keys[1], args[1]) end)");
+        await c.call('FUNCTION', 'LOAD', 'REPLACE', "#!lua name=lib1\nredis.register_function('put', function(keys, args) redis.call('set', keys[1], args[1]); return redis.call('incr', 'puts') end)");
+        await c.call('FCALL', 'put', 1, 'k1', 'v1');
+        await c.call('FUNCTION', 'LOAD', "#!lua name=lib2\nredis.register_function('other', function() return 1 end)");
+        await c.call('FUNCTION', 'DELETE', 'lib2');
+        await c.call('EVAL', "redis.call('rpush', KEYS[1], ARGV[1], ARGV[2]); return redis.call('expire', KEYS[1], ARGV[3])", 1, 'list', 'a', 'b', FAR);
+      },
+      async (c) => {
+        const payload = Buffer.from((await c.call('FUNCTION', 'DUMP')) as string, 'latin1');
+        await c.call('FUNCTION', 'FLUSH');
+        await c.fail('FCALL', 'put', 1, 'k2', 'v2');
+        await c.call('FUNCTION', 'RESTORE', payload);
+        await c.call('FCALL', 'put', 1, 'k3', 'v3');
+        await c.call('FUNCTION', 'FLUSH', 'SYNC');
+        await c.call('FUNCTION', 'RESTORE', payload, 'APPEND');
+        await c.call('FCALL', 'put', 1, 'k4', 'v4');
+      },
+    ],
+  },
 ];
 
 // ---- the table's write commands -----------------------------------------------------------------
