@@ -11,6 +11,8 @@ import { writeHelp } from '../server/help.js';
 import { parseLibraryHeader } from './functions.js';
 import { SCRIPT_FLAG_NAMES } from './shebang.js';
 
+const LOAD_TIMEOUT_MS = 500;
+
 export function fcallCommand(c: CommandContext, argv: Argv): void {
   c.server.scripts.fcall(c, argv, false);
 }
@@ -28,7 +30,8 @@ export function functionLoadCommand(c: CommandContext, argv: Argv): void {
     replace = true;
   }
   if (i >= argv.length) throw new RedisError('ERR Function code is missing');
-  const name = c.server.scripts.functions.load(argv[i]!, replace);
+  // 500 ms, Redis's LOAD_TIMEOUT_MS; none while the AOF replays (Redis's mustObeyClient).
+  const name = c.server.scripts.functions.load(argv[i]!, replace, c.server.persistence.loading ? 0 : LOAD_TIMEOUT_MS);
   c.dirty++;
   c.reply.bulk(name);
 }

@@ -12,7 +12,7 @@
  */
 import { RedisError } from '../../protocol/errors.js';
 import { splitInline } from '../../protocol/resp-parser.js';
-import { LUA_GLOBALSINDEX, T_FUNCTION, T_NIL, T_STRING, T_TABLE, type LuaState, type LuaVm } from './lua-vm.js';
+import { LUA_GLOBALSINDEX, LUA_MASKCOUNT, LUA_MASKLINE, T_FUNCTION, T_NIL, T_STRING, T_TABLE, type LuaState, type LuaVm } from './lua-vm.js';
 import { refusals } from './lua-sandbox.js';
 import { pushErrorTable } from './lua-reply.js';
 import { SCRIPT_FLAG_NAMES } from './shebang.js';
@@ -121,13 +121,13 @@ export class FunctionLibraryRegistry {
    * of the same name when `replace`. Returns the library name. Throws RedisError; a failed load
    * changes nothing.
    */
-  load(code: Buffer, replace: boolean): string {
+  load(code: Buffer, replace: boolean, timeoutMs = 0): string {
     const { name, engine } = parseLibraryHeader(code);
     if (!NAME.test(name)) throw new RedisError(`ERR ${ERR_BAD_NAME}`);
     if (engine.toLowerCase() !== 'lua') throw new RedisError(`ERR Engine '${engine}' not found`);
     const old = this.libraries.get(name);
     if (old !== undefined && !replace) throw new RedisError(`ERR Library '${name}' already exists`);
-    const functions = this.run(code);
+    const functions = this.run(code, timeoutMs);
     const release = (): void => {
       for (const f of functions) this.vm().unref(this.vm().L, f.ref);
     };
@@ -182,7 +182,7 @@ export class FunctionLibraryRegistry {
   }
 
   /** Runs a library's code in the load environment; returns what it registered. */
-  private run(code: Buffer): LuaFunctionInfo[] {
+  private run(code: Buffer, timeoutMs: number): LuaFunctionInfo[] {
     const vm = this.vm();
     const L = vm.L;
     const base = vm.top(L);
@@ -210,11 +210,21 @@ export class FunctionLibraryRegistry {
     const registered: LuaFunctionInfo[] = [];
     const name = parseLibraryHeader(code).name;
     this.loading = { name, functions: registered };
+    const started = performance.now();
+    // Redis's load timeout: a library's top level that runs away fails the load.
+    const hook = (S: LuaState): void => {
+      if (performance.now() - started <= timeoutMs) return;
+      vm.setHook(S, hook, LUA_MASKLINE, 0);
+      pushErrorTable(vm, S, 'FUNCTION LOAD timeout');
+      vm.raise(S);
+    };
+    if (timeoutMs > 0) vm.setHook(L, hook, LUA_MASKCOUNT, 100_000);
     let status: number;
     try {
       status = vm.pcall(L, 0, 0, 0);
     } finally {
       this.loading = null;
+      if (timeoutMs > 0) vm.setHook(L, null, 0, 0);
     }
     if (status !== 0) {
       const msg = loadErrorText(vm, L);
