@@ -244,6 +244,22 @@ describe('function libraries', () => {
     }
   });
 
+  test("FUNCTION LOAD of a library whose top level runs away fails after Redis's 500 ms", async () => {
+    const own = await startTestServer();
+    const r = await connect(own.port);
+    try {
+      const started = performance.now();
+      await expect(r.function('LOAD', '#!lua name=spin\nlocal n = 0\nwhile true do n = n + 1 end')).rejects.toThrow(
+        'ERR Error registering functions: ERR FUNCTION LOAD timeout');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(450);
+      expect(await r.function('LIST')).toEqual([]);
+      expect(await r.eval('return 1', 0)).toBe(1);
+    } finally {
+      await disconnectAll([r]);
+      await own.close();
+    }
+  });
+
   test('libraries survive a restart from the AOF and from the RDB, and SCRIPT FLUSH', async () => {
     const dir = await tempDir();
     let own = await startTestServer({ appendonly: 'yes', dir, 'enable-debug-command': 'yes' });
