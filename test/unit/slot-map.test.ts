@@ -138,3 +138,47 @@ describe('SlotMap sampling and clone', () => {
     expect(c.get('b')).toBe('2');
   });
 });
+
+describe('SlotMap index', () => {
+  // The member index is an open-addressing table with backward-shift deletion: checked against a
+  // Map through growth, shrinking, collisions of probe runs, stable deletes, clears and clones.
+  test('matches a Map under random operations', () => {
+    for (let round = 0; round < 8; round++) {
+      const m = new SlotMap<number>();
+      const ref = new Map<string, number>();
+      const range = [5, 50, 500, 5000][round % 4]!;
+      for (let op = 0; op < 6000; op++) {
+        const k = `k${Math.floor(Math.random() * range)}`;
+        const r = Math.random();
+        if (r < 0.4) {
+          expect(m.set(k, op)).toBe(!ref.has(k));
+          ref.set(k, op);
+        } else if (r < 0.55) {
+          expect(m.delete(k)).toBe(ref.delete(k));
+        } else if (r < 0.65) {
+          expect(m.deleteStable(k)).toBe(ref.delete(k));
+        } else if (r < 0.7) {
+          const s = m.randomSlot();
+          if (s >= 0) {
+            const key = m.keyAt(s)!;
+            m.deleteSlot(s);
+            expect(ref.delete(key)).toBe(true);
+          }
+        } else if (r < 0.71) {
+          const copy = m.clone();
+          m.clear();
+          for (const [key, v] of ref) expect(copy.get(key)).toBe(v);
+          ref.clear();
+        } else {
+          expect(m.get(k)).toBe(ref.get(k));
+          expect(m.has(k)).toBe(ref.has(k));
+          const s = m.slotOf(k);
+          if (s >= 0) expect(m.keyAt(s)).toBe(k);
+        }
+        expect(m.size).toBe(ref.size);
+      }
+      for (const [k, v] of ref) expect(m.get(k)).toBe(v);
+      expect([...m.keys()].sort()).toEqual([...ref.keys()].sort());
+    }
+  });
+});
