@@ -304,9 +304,13 @@ export class ScriptEngine implements ScriptApiContext {
       vm.gc(L, LUA_GCSTEP, GC_PERIOD);
       this.runs = 0;
     }
-    if (status !== 0) c.reply.error(errorReply(vm, L, name));
-    else writeLuaValue(vm, L, c.reply, run.resp);
-    vm.setTop(L, base);
+    try {
+      if (status !== 0) c.reply.error(errorReply(vm, L, name));
+      else writeLuaValue(vm, L, c.reply, run.resp);
+    } finally {
+      // Whatever happened, the next script starts from a clean stack.
+      vm.setTop(L, base);
+    }
   }
 
   private endRun(run: Run, watched: boolean): void {

@@ -191,15 +191,82 @@ export function errorTableText(error: string): string {
   return `${code} ${msg}`;
 }
 
+/** A table being written: an array (by index), a map or a set (by lua_next). */
+interface Open {
+  readonly kind: 42 | 37 | 126;
+  readonly slot: number;
+  /** Elements (pairs for a map) written so far. */
+  n: number;
+  /** Map: 0 = fetch the next pair, 1 = its key is being written, 2 = its value. */
+  phase: number;
+}
+
 /**
  * Writes the value on top of the stack as the script's reply and pops it. `scriptResp` is the
  * protocol the script chose with redis.setresp (it decides how booleans are answered).
+ *
+ * Nested tables are walked with an explicit stack of open tables, each kept on the Lua stack as
+ * Redis's recursion keeps it: a table nested thousands deep (or one that contains itself) ends in
+ * Redis's "reached lua stack limit" at the same depth, not in a JavaScript stack overflow.
  */
 export function writeLuaValue(vm: LuaVm, L: LuaState, reply: ReplyWriter, scriptResp: 2 | 3): void {
+  const open: Open[] = [];
+  let pending = true;
+  for (;;) {
+    if (pending) {
+      pending = false;
+      const opened = writeOne(vm, L, reply, scriptResp);
+      if (opened !== null) open.push(opened);
+    }
+    const f = open[open.length - 1];
+    if (f === undefined) return;
+    if (f.kind === 42) {
+      vm.rawGetI(L, -1, f.n + 1);
+      if (vm.type(L, -1) !== T_NIL) {
+        f.n++;
+        pending = true;
+        continue;
+      }
+      vm.pop(L, 2);
+    } else if (f.kind === 37) {
+      if (f.phase === 1) {
+        f.phase = 2;
+        pending = true;
+        continue;
+      }
+      if (f.phase === 2) f.n++;
+      // Stack: table, key (nil at the start).
+      if (vm.next(L, -2)) {
+        vm.pushValue(L, -2);
+        f.phase = 1;
+        pending = true;
+        continue;
+      }
+      vm.pop(L, 1);
+    } else {
+      if (vm.next(L, -2)) {
+        vm.pop(L, 1);
+        vm.pushValue(L, -1);
+        f.n++;
+        pending = true;
+        continue;
+      }
+      vm.pop(L, 1);
+    }
+    reply.setDeferredLen(f.slot, f.kind, f.n);
+    open.pop();
+  }
+}
+
+/**
+ * Writes the value on top of the stack and pops it, except an array, map or set: its header is
+ * deferred, the table stays on the stack and is returned to be walked.
+ */
+function writeOne(vm: LuaVm, L: LuaState, reply: ReplyWriter, scriptResp: 2 | 3): Open | null {
   if (!vm.checkStack(L, 4)) {
     reply.error('ERR reached lua stack limit');
     vm.pop(L, 1);
-    return;
+    return null;
   }
   switch (vm.type(L, -1)) {
     case T_STRING:
@@ -217,111 +284,83 @@ export function writeLuaValue(vm: LuaVm, L: LuaState, reply: ReplyWriter, script
       reply.integer(toLongLong(vm.toNumber(L, -1)));
       break;
     case T_TABLE:
-      writeTable(vm, L, reply, scriptResp);
-      return;
+      return writeTable(vm, L, reply);
     default:
       reply.nullBulk();
   }
   vm.pop(L, 1);
+  return null;
 }
 
-/** A table: the tagged forms in Redis's order of checks, else an array. Pops it. */
-function writeTable(vm: LuaVm, L: LuaState, reply: ReplyWriter, scriptResp: 2 | 3): void {
-  vm.getField(L, -1, 'err');
+/** A table: the tagged forms in Redis's order of checks (written and popped), else an open table. */
+function writeTable(vm: LuaVm, L: LuaState, reply: ReplyWriter): Open | null {
+  rawField(vm, L, 'err');
   if (vm.type(L, -1) === T_STRING) {
     const text = vm.toText(L, -1)!;
     vm.pop(L, 2);
     reply.error(errorLine(text));
-    return;
+    return null;
   }
   vm.pop(L, 1);
-  vm.getField(L, -1, 'ok');
+  rawField(vm, L, 'ok');
   if (vm.type(L, -1) === T_STRING) {
     const text = vm.toText(L, -1)!;
     vm.pop(L, 2);
     reply.simple(text.replace(/[\r\n]/g, ' '));
-    return;
+    return null;
   }
   vm.pop(L, 1);
-  vm.getField(L, -1, 'double');
+  rawField(vm, L, 'double');
   if (vm.type(L, -1) === T_NUMBER) {
     const d = vm.toNumber(L, -1);
     vm.pop(L, 2);
     reply.double(d);
-    return;
+    return null;
   }
   vm.pop(L, 1);
-  vm.getField(L, -1, 'big_number');
+  rawField(vm, L, 'big_number');
   if (vm.type(L, -1) === T_STRING) {
     const text = vm.toText(L, -1)!;
     vm.pop(L, 2);
     reply.bigNumber(text.replace(/[\r\n]/g, ' '));
-    return;
+    return null;
   }
   vm.pop(L, 1);
-  vm.getField(L, -1, 'verbatim_string');
+  rawField(vm, L, 'verbatim_string');
   if (vm.type(L, -1) === T_TABLE) {
-    vm.getField(L, -1, 'format');
+    rawField(vm, L, 'format');
     if (vm.type(L, -1) === T_STRING) {
       const format = vm.toText(L, -1)!;
-      vm.getField(L, -2, 'string');
+      vm.pushText(L, 'string');
+      vm.rawGet(L, -3);
       if (vm.type(L, -1) === T_STRING) {
         const text = vm.toText(L, -1)!;
         vm.pop(L, 4);
         reply.verbatim(text, format.slice(0, 3).padEnd(3, '\0'));
-        return;
+        return null;
       }
       vm.pop(L, 1);
     }
     vm.pop(L, 1);
   }
   vm.pop(L, 1);
-  vm.getField(L, -1, 'map');
-  if (vm.type(L, -1) === T_TABLE) {
-    const slot = reply.deferLen();
-    let n = 0;
-    vm.pushNil(L);
-    while (vm.next(L, -2)) {
-      vm.pushValue(L, -2);
-      writeLuaValue(vm, L, reply, scriptResp);
-      writeLuaValue(vm, L, reply, scriptResp);
-      n++;
+  for (const [field, kind] of [['map', 37], ['set', 126]] as const) {
+    rawField(vm, L, field);
+    if (vm.type(L, -1) === T_TABLE) {
+      // The inner table replaces the outer one on the stack, then a nil starts lua_next.
+      vm.replace(L, -2);
+      vm.pushNil(L);
+      return { kind, slot: reply.deferLen(), n: 0, phase: 0 };
     }
-    reply.setDeferredLen(slot, 37, n);
-    vm.pop(L, 2);
-    return;
+    vm.pop(L, 1);
   }
-  vm.pop(L, 1);
-  vm.getField(L, -1, 'set');
-  if (vm.type(L, -1) === T_TABLE) {
-    const slot = reply.deferLen();
-    let n = 0;
-    vm.pushNil(L);
-    while (vm.next(L, -2)) {
-      vm.pop(L, 1);
-      vm.pushValue(L, -1);
-      writeLuaValue(vm, L, reply, scriptResp);
-      n++;
-    }
-    reply.setDeferredLen(slot, 126, n);
-    vm.pop(L, 2);
-    return;
-  }
-  vm.pop(L, 1);
-  const slot = reply.deferLen();
-  let n = 0;
-  for (let j = 1; ; j++) {
-    vm.pushNumber(L, j);
-    vm.getTable(L, -2);
-    if (vm.type(L, -1) === T_NIL) {
-      vm.pop(L, 1);
-      break;
-    }
-    writeLuaValue(vm, L, reply, scriptResp);
-    n++;
-  }
-  reply.setDeferredLen(slot, 42, n);
-  vm.pop(L, 1);
+  return { kind: 42, slot: reply.deferLen(), n: 0, phase: 0 };
+}
+
+/** lua_rawget of a string key of the table on top (Redis reads the tags raw, past metatables). */
+function rawField(vm: LuaVm, L: LuaState, name: string): void {
+  vm.pushText(L, name);
+  vm.rawGet(L, -2);
 }
 
 /** An {err=...} text as the error line: Redis sends "-<text>" with CR/LF made spaces. */
