@@ -44,6 +44,12 @@ interface Run extends ScriptRun {
   killed: boolean;
 }
 
+/**
+ * A WebAssembly memory never shrinks: once a script has made it grow past this, the engine moves
+ * to a new runtime (loaded in the background) when the script has ended, so the memory returns.
+ */
+const RECYCLE_BYTES = 256 * 1024 * 1024;
+
 /** Lua's collector runs a step every this many scripts, as Redis does, instead of a full cycle. */
 const GC_PERIOD = 50;
 const LUA_GCSTEP = 5;
@@ -64,6 +70,7 @@ export class ScriptEngine implements ScriptApiContext {
   private readonly scripts = new Map<string, CachedScript>();
   private bodyBytes = 0;
   private runs = 0;
+  private recycling = false;
   /** FUNCTION LOAD's libraries and their functions (FCALL). */
   readonly functions = new FunctionLibraryRegistry(() => this.lua);
 
@@ -105,6 +112,11 @@ export class ScriptEngine implements ScriptApiContext {
     if (this.vm === null) return;
     this.vm.reset();
     this.openState();
+  }
+
+  /** Bytes of WebAssembly memory the runtime holds (it only grows, until recycled). */
+  get runtimeBytes(): number {
+    return this.vm === null ? 0 : this.vm.memoryBytes;
   }
 
   get scriptCount(): number {
@@ -311,12 +323,36 @@ export class ScriptEngine implements ScriptApiContext {
       // Whatever happened, the next script starts from a clean stack.
       vm.setTop(L, base);
     }
+    if (vm.memoryBytes > RECYCLE_BYTES && !this.recycling) this.recycle();
   }
 
   private endRun(run: Run, watched: boolean): void {
     this.run = null;
     if (watched) this.vm!.setHook(this.vm!.L, null, 0, 0);
     if (run.timedOut) this.host.leaveBusy();
+  }
+
+  /**
+   * Loads a new runtime in the background and moves to it between commands: the sandbox is built
+   * again, every cached script recompiled and every library loaded again, so nothing a client can
+   * see changes except the server's memory (and math.random, which starts from its seed again).
+   */
+  private recycle(): void {
+    this.recycling = true;
+    const grown = this.vm!.memoryBytes;
+    LuaVm.create().then((fresh) => {
+      const held = [...this.scripts];
+      this.vm = fresh;
+      this.scripts.clear();
+      this.bodyBytes = 0;
+      this.openState();
+      for (const [sha, script] of held) this.compile(script.body, sha);
+      this.host.log(2, `Lua engine moved to a new runtime: ${Math.round(grown / 1048576)} MiB of WebAssembly memory released`);
+    }).catch((e: unknown) => {
+      this.host.log(3, `Lua engine could not load a new runtime: ${e instanceof Error ? e.message : String(e)}`);
+    }).finally(() => {
+      this.recycling = false;
+    });
   }
 
   /** luaCreateFunction: compiles and caches a body not seen before. Throws RedisError. */

@@ -187,6 +187,11 @@ export class LuaVm {
     return L;
   }
 
+  /** The WebAssembly memory's size: it grows with Lua's heap and never shrinks. */
+  get memoryBytes(): number {
+    return this.m.HEAPU8.byteLength;
+  }
+
   /** Closes the state and opens a fresh one (SCRIPT FLUSH); registered functions stay valid. */
   reset(): void {
     this.m._lua_close(this.L);

@@ -154,6 +154,21 @@ describe('scripts and the server', () => {
     expect(await Promise.all(held)).toEqual(['compat', 'shebang', 1]);
   });
 
+  test('after a script grew the runtime past 256 MiB, a new runtime gives the memory back and keeps scripts and libraries', async () => {
+    const r = await client();
+    const sha = (await r.script('LOAD', "return 'kept'")) as string;
+    await r.function('LOAD', LIB_B);
+    const before = ts.server.state.scripts.runtimeBytes;
+    expect(await r.eval("local s = string.rep('x', 300 * 1024 * 1024) return #s", 0)).toBe(300 * 1024 * 1024);
+    expect(ts.server.state.scripts.runtimeBytes).toBeGreaterThan(300 * 1024 * 1024);
+    const deadline = Date.now() + 10_000;
+    while (ts.server.state.scripts.runtimeBytes > 64 * 1024 * 1024 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(ts.server.state.scripts.runtimeBytes).toBeLessThanOrEqual(Math.max(before, 64 * 1024 * 1024));
+    expect(await r.evalsha(sha, 0)).toBe('kept');
+    expect(await r.fcall('fb', 0)).toBe('b');
+    await expect(r.eval('x = 1', 0)).rejects.toThrow('Attempt to modify a readonly table');
+  });
+
   test('a script cannot create globals or change libraries, and nothing leaks into the next script', async () => {
     const r = await client();
     await expect(r.eval('x = 1', 0)).rejects.toThrow('Attempt to modify a readonly table');
