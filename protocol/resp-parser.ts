@@ -32,6 +32,9 @@ const UNAUTH_MAX_BULK = 16384;
 const EMPTY = Buffer.alloc(0);
 const INVALID = -2;
 const PREALLOC_ARGS = 64;
+/** Argument positions (from the command name) and sizes that recentOrView may serve from a copy. */
+const RECENT_ARGS = 4;
+const RECENT_ARG_MAX = 32;
 
 export interface ParserLimits {
   /** proto-max-bulk-len: the largest bulk accepted. */
@@ -54,6 +57,9 @@ export class RespParser {
   private argv: Argv | null = null;
   /** Arguments stored in argv so far (argv is preallocated, so its length says nothing). */
   private filled = 0;
+  /** Per argument position, an owned copy of bytes that repeated there (see recentOrView). */
+  private readonly recentArg: Buffer[] = [EMPTY, EMPTY, EMPTY, EMPTY];
+  private readonly recentHash = new Int32Array(RECENT_ARGS);
   private remaining = 0;
   private bulkLen = -1;
   private big: Buffer | null = null;
@@ -149,7 +155,10 @@ export class RespParser {
           this.need = len + 2;
           return null;
         }
-        this.argv![this.filled++] = buf.subarray(this.pos, this.pos + len);
+        const idx = this.filled++;
+        this.argv![idx] = idx < RECENT_ARGS && len <= RECENT_ARG_MAX
+          ? this.recentOrView(buf, this.pos, len, idx)
+          : buf.subarray(this.pos, this.pos + len);
         this.pos += len + 2;
         this.bulkLen = -1;
         this.remaining--;
@@ -158,6 +167,32 @@ export class RespParser {
       this.argv = null;
       return argv;
     }
+  }
+
+  /**
+   * The argument at position idx: the parser's own copy when the same bytes came last time at that
+   * position, else a view. A pipeline repeats its command name and often its key and small values,
+   * and making a Buffer view costs more than comparing a few bytes. Bytes are copied only once
+   * they come twice in a row (a short hash tells), so arguments that never repeat (random keys and
+   * members) cost that hash and no copy. The copies are never written, so sharing them between
+   * commands (queued in MULTI, held by a blocked client, awaiting the AOF) is safe.
+   */
+  private recentOrView(buf: Buffer, at: number, len: number, idx: number): Buffer {
+    const prev = this.recentArg[idx]!;
+    if (prev.length === len) {
+      let i = len - 1;
+      while (i >= 0 && prev[i] === buf[at + i]) i--;
+      if (i < 0) return prev;
+    }
+    let h = len;
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ buf[at + i]!, 0x01000193);
+    if (h === this.recentHash[idx]) {
+      const copy = Buffer.from(buf.subarray(at, at + len));
+      this.recentArg[idx] = copy;
+      return copy;
+    }
+    this.recentHash[idx] = h;
+    return buf.subarray(at, at + len);
   }
 
   private release(): null {

@@ -47,3 +47,32 @@ describe('RespParser.detach with a reused read buffer', () => {
     expect(parseWithReuse(bytes, cuts)).toEqual(expected);
   });
 });
+
+describe('RespParser repeated arguments', () => {
+  it('hands out its own copy of bytes that repeat, which later reads cannot change', () => {
+    const parser = new RespParser({ maxBulkLen: 512 * 1024 * 1024, unauthenticated: false });
+    const kept: Argv[] = [];
+    const seen: string[][] = [];
+    const sent = [
+      ['RPUSH', 'mylist', 'xxx'], ['RPUSH', 'mylist', 'xxx'], ['RPUSH', 'mylist', 'yyy'],
+      ['LPUSH', 'other', 'xxx'], ['LPUSH', 'other', ''], ['LPUSH', 'other', ''], ['RPUSH', 'mylist', 'xxx'],
+    ];
+    for (const c of sent) {
+      const n = encodeCommand(c).copy(SCRATCH);
+      parser.feed(SCRATCH.subarray(0, n));
+      let argv: Argv | null;
+      while ((argv = parser.next()) !== null) {
+        kept.push(argv);
+        seen.push(argv.map((b) => b.toString('latin1')));
+      }
+      parser.detach();
+      SCRATCH.fill(0x58);
+    }
+    expect(seen).toEqual(sent);
+    // The second RPUSH came whole from the parser's copies (the same objects as the third's name
+    // and key), so it still reads right after the read buffer was scribbled over.
+    expect(kept[2]![0]).toBe(kept[1]![0]);
+    expect(kept[2]![1]).toBe(kept[1]![1]);
+    expect(kept[1]!.map((b) => b.toString('latin1'))).toEqual(sent[1]);
+  });
+});
