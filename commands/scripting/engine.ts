@@ -323,6 +323,8 @@ export class ScriptEngine implements ScriptApiContext {
       // Whatever happened, the next script starts from a clean stack.
       vm.setTop(L, base);
     }
+    // Functions share this state but, as in Redis (where they have their own), have no KEYS/ARGV.
+    if (kind === 'eval') clearKeysAndArgv(vm, L, this.globalsRef);
     if (vm.memoryBytes > RECYCLE_BYTES && !this.recycling) this.recycle();
   }
 
@@ -373,6 +375,16 @@ export class ScriptEngine implements ScriptApiContext {
     this.bodyBytes += body.length;
     return script;
   }
+}
+
+function clearKeysAndArgv(vm: LuaVm, L: LuaState, globalsRef: number): void {
+  vm.getRef(L, globalsRef);
+  for (const name of ['KEYS', 'ARGV']) {
+    vm.pushText(L, name);
+    vm.pushNil(L);
+    vm.rawSet(L, -3);
+  }
+  vm.pop(L, 1);
 }
 
 /** A Lua array of argv[from..to). */
