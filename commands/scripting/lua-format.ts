@@ -24,8 +24,23 @@ interface Spec {
   wide: boolean;
 }
 
-/** Replaces string.format (on a state not yet sandboxed); the original stays in an upvalue. */
+/**
+ * Replaces string.format and tostring (on a state not yet sandboxed); the originals stay in the
+ * registry. tostring only differs for a NULL userdata (cjson.null): the wasm C library prints the
+ * pointer as "0" where Redis's glibc prints "(nil)".
+ */
 export function openFormat(vm: LuaVm, L: LuaState): void {
+  vm.getField(L, LUA_GLOBALSINDEX, 'tostring');
+  const tostring = vm.ref(L);
+  vm.pushFunction(L, (S) => {
+    vm.checkAny(S, 1);
+    vm.getRef(S, tostring);
+    vm.pushValue(S, 1);
+    vm.call(S, 1, 1);
+    if (vm.type(S, -1) === T_STRING && vm.toText(S, -1) === 'userdata: 0') vm.pushText(S, 'userdata: (nil)');
+    return 1;
+  });
+  vm.setField(L, LUA_GLOBALSINDEX, 'tostring');
   vm.getField(L, LUA_GLOBALSINDEX, 'string');
   vm.getField(L, -1, 'format');
   const original = vm.ref(L);
