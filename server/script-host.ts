@@ -8,8 +8,8 @@ import type { Argv } from '../protocol/resp-parser.js';
 import type { RespVersion } from '../protocol/reply-writer.js';
 import type { CommandContext, ScriptHost } from '../commands/context.js';
 import type { CommandSpec } from '../commands/table.js';
-import { Client } from './client.js';
-import { call } from './dispatch.js';
+import { Client, FLAG_CLOSED } from './client.js';
+import { call, dispatch } from './dispatch.js';
 import type { ServerState } from './server-state.js';
 
 /** Redis's log levels (LL_DEBUG..LL_WARNING) as pino's. */
@@ -64,8 +64,29 @@ export class ScriptClientHost implements ScriptHost {
     this.server.busyScript = kind;
   }
 
+  /**
+   * Redis's processEventsWhileBlocked, for a script past busy-reply-threshold: the event loop
+   * cannot run (the script holds it), so each other client's socket is read directly, without
+   * waiting, and what arrived is dispatched at once: -BUSY for all but the allow_busy commands
+   * (SCRIPT KILL among them), the replies written straight away. New connections wait.
+   */
   serveWhileBusy(caller: CommandContext): void {
-    this.server.serveWhileBusy(caller.id);
+    const server = this.server;
+    for (const c of [...server.clients()]) {
+      if (c.id === caller.id || (c.flags & FLAG_CLOSED) !== 0 || c.blocked !== null || c.postponed !== null || c.paused) continue;
+      const chunk = c.readNow();
+      if (chunk === null) continue;
+      server.stats.netInputBytes += chunk.length;
+      c.parser.feed(chunk);
+      c.lastInteraction = server.commandTime;
+      // A command that blocked or was held by CLIENT PAUSE keeps what follows waiting, as processInput does.
+      while (c.blocked === null && c.postponed === null) {
+        const argv = c.parser.next();
+        if (argv === null) break;
+        dispatch(server, c, argv);
+      }
+      c.flush();
+    }
   }
 
   leaveBusy(): void {

@@ -233,7 +233,7 @@ export class ServerState implements ServerApi {
     this.clientsById.delete(c.id);
   }
 
-  clients(): Iterable<ClientView> {
+  clients(): Iterable<Client> {
     return this.clientsById.values();
   }
 
@@ -274,30 +274,6 @@ export class ServerState implements ServerApi {
     this.stats.netInputBytes += chunk.length;
     c.parser.feed(chunk);
     this.processInput(c);
-  }
-
-  /**
-   * Redis's processEventsWhileBlocked, for a script past busy-reply-threshold: the event loop
-   * cannot run (the script holds it), so each other client's socket is read directly, without
-   * waiting, and what arrived is dispatched at once: -BUSY for all but the allow_busy commands
-   * (SCRIPT KILL among them), the replies written straight away. New connections wait.
-   */
-  serveWhileBusy(callerId: number): void {
-    for (const c of [...this.clientsById.values()]) {
-      if (c.id === callerId || (c.flags & FLAG_CLOSED) !== 0 || c.blocked !== null || c.postponed !== null || c.paused) continue;
-      const chunk = c.readNow();
-      if (chunk === null) continue;
-      this.stats.netInputBytes += chunk.length;
-      c.parser.feed(chunk);
-      c.lastInteraction = this.commandTime;
-      // A command that blocked or was held by CLIENT PAUSE keeps what follows waiting, as processInput does.
-      while (c.blocked === null && c.postponed === null) {
-        const argv = c.parser.next();
-        if (argv === null) break;
-        dispatch(this, c, argv);
-      }
-      c.flush();
-    }
   }
 
   processInput(c: Client): void {
