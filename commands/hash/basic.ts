@@ -24,7 +24,14 @@ function hsetGeneric(c: CommandContext, argv: Argv): number {
   if (limits !== null) convertForArgs(h, argv, 2, limits);
   let added = 0;
   for (let i = 2; i < argv.length; i += 2) {
-    if (map.set(valueOf(argv[i]!), valueOf(argv[i + 1]!))) added++;
+    // A field already present is found by its bytes, without making its string.
+    const slot = map.slotOfBytes(argv[i]!);
+    if (slot >= 0) {
+      map.setValueAt(slot, valueOf(argv[i + 1]!));
+    } else {
+      map.insert(valueOf(argv[i]!), valueOf(argv[i + 1]!));
+      added++;
+    }
   }
   if (limits !== null) convertForSize(h, limits);
   if (!existed) c.db.set(key, h);

@@ -35,6 +35,17 @@ const SEED = (Math.random() * 0x100000000) | 0;
 function hashOf(s: string): number {
   let h = SEED ^ s.length;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return mix(h);
+}
+
+/** hashOf of the latin1 string these bytes spell. */
+function hashOfBytes(b: Buffer): number {
+  let h = SEED ^ b.length;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return mix(h);
+}
+
+function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -138,6 +149,28 @@ export class SlotMap<V> {
   /** The member's slot, or -1. */
   slotOf(key: string): number {
     return this.slotIn(key);
+  }
+
+  /**
+   * slotOf for a member given as its latin1 bytes (a command argument): SADD and HSET of a member
+   * already present then make no string for it.
+   */
+  slotOfBytes(b: Buffer): number {
+    const h = hashOfBytes(b);
+    const n = b.length;
+    const tab = this.tab;
+    const mask = this.mask;
+    const keys = this.keyArr;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const s = tab[2 * i + 1]!;
+      if (s === 0) return -1;
+      if (tab[2 * i] !== h) continue;
+      const k = keys[s - 1]!;
+      if (k.length !== n) continue;
+      let j = 0;
+      while (j < n && k.charCodeAt(j) === b[j]) j++;
+      if (j === n) return s - 1;
+    }
   }
 
   /** The member in slot, or null for a free slot. */

@@ -18,7 +18,7 @@ export function saddCommand(c: CommandContext, argv: Argv): void {
   if (s === undefined) s = SetValue.create(keyOf(argv[2]!), argv.length - 2, setLimits(c));
   let added = 0;
   for (let i = 2; i < argv.length; i++) {
-    if (s.add(valueOf(argv[i]!), c)) added++;
+    if (s.addArg(argv[i]!, c)) added++;
   }
   if (!existed) c.db.set(key, s);
   c.dirty += added;

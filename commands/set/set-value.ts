@@ -12,6 +12,7 @@ import type { CommandContext } from '../context.js';
 import { SlotMap } from '../keyspace/slot-map.js';
 import type { CollectionValue } from '../keyspace/value.js';
 import { parseIntValue } from '../string/incr.js';
+import { valueOf } from '../args.js';
 
 export const INTSET = 0;
 export const LISTPACK = 1;
@@ -105,6 +106,12 @@ export class SetValue implements CollectionValue {
     if (map.size >= lim.listpackEntries || m.length > lim.listpackValue) this.enc = HASHTABLE;
     map.insert(m, null);
     return true;
+  }
+
+  /** add() for a member given as an argument: one present in a hashtable set makes no string. */
+  addArg(b: Buffer, c: CommandContext): boolean {
+    if (this.enc === HASHTABLE && this.map.slotOfBytes(b) >= 0) return false;
+    return this.add(valueOf(b), c);
   }
 
   remove(m: string): boolean {
