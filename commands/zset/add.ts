@@ -75,9 +75,12 @@ function zaddGeneric(c: CommandContext, argv: Argv, flags: number, first: number
   let processed = 0;
   let result = 0;
   for (let j = 0; j < pairs; j++) {
-    const member = keyOf(argv[first + j * 2 + 1]!);
+    // A member already in a 'skiplist' set is found by its bytes and used as stored: no string
+    // made, and the tree finds the very same string object.
+    const arg = argv[first + j * 2 + 1]!;
+    const slot = z.slotOfBytes(arg);
+    const member = slot >= 0 ? z.memberAt(slot) : keyOf(arg);
     let score = scores[j]!;
-    const slot = z.slotOf(member);
     const cur = slot >= 0 ? z.scoreAtSlot(slot) : z.isListpack ? z.score(member) : undefined;
     if (cur !== undefined) {
       if ((flags & F_NX) !== 0) continue;

@@ -124,6 +124,16 @@ export class ZsetValue implements CollectionValue {
     return this.dict === null ? -1 : this.dict.slotOf(member);
   }
 
+  /** slotOf for a member given as its argument bytes (no string made). */
+  slotOfBytes(b: Buffer): number {
+    return this.dict === null ? -1 : this.dict.slotOfBytes(b);
+  }
+
+  /** The stored member in a slot that slotOf/slotOfBytes returned. */
+  memberAt(slot: number): string {
+    return this.dict!.keyAt(slot)!;
+  }
+
   scoreAtSlot(slot: number): number {
     return this.dict!.valueAt(slot);
   }
