@@ -6,15 +6,19 @@
  *   npx tsx bench/profile.ts bench16        redis-benchmark SET then GET, -c 50 -P 16
  *   npx tsx bench/profile.ts bench1         the same at -P 1 (200,000 requests each)
  *   npx tsx bench/profile.ts pipe           redis-cli --pipe of 1,000,000 SETs
+ *   npx tsx bench/profile.ts types [tests]  redis-benchmark -t <tests> -n 1000000 -c 50 -P 16 -r 100000
+ *                                           (default rpush,sadd,hset,zadd; any -t names, comma-separated)
  *   npx tsx bench/profile.ts summarize F    summarize an existing .cpuprofile
  * Options: --out <dir> keeps the .cpuprofile there (open it in Chrome DevTools), --top <n>.
+ * The server runs with the V8 flags of server/bin.js's shebang (the young-generation size), from
+ * BENCH_REWIND_ROOT when set (as bench:compare does), else this checkout.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HOST, REPO_ROOT, freePort, installExitHandlers, stopAll, trackServer, type ServerProc } from './compare/procs.js';
+import { HOST, REPO_ROOT, REWIND_ROOT, freePort, installExitHandlers, stopAll, trackServer, type ServerProc } from './compare/procs.js';
 import { runTool, writePipeFile } from './compare/workloads.js';
 
 interface CallFrame {
@@ -40,7 +44,7 @@ function isCpuProfile(v: unknown): v is CpuProfile {
 }
 
 function frameName(f: CallFrame): string {
-  const file = f.url === '' ? '' : f.url.replace(/^file:\/\//, '').replace(`${REPO_ROOT}/`, '');
+  const file = f.url === '' ? '' : f.url.replace(/^file:\/\//, '').replace(`${REPO_ROOT}/`, '').replace(`${REWIND_ROOT}/`, '');
   return `${f.functionName === '' ? '(anonymous)' : f.functionName} ${file}${file === '' ? '' : `:${f.lineNumber + 1}`}`.trim();
 }
 
@@ -87,11 +91,20 @@ export function summarize(file: string, top: number): string {
   return lines.join('\n');
 }
 
-async function profileRun(mode: 'bench16' | 'bench1' | 'pipe', outDir: string, top: number): Promise<void> {
+/** The node flags in server/bin.js's shebang (`#!/usr/bin/env -S node <flags>`). */
+function shebangFlags(): string[] {
+  const first = readFileSync(path.join(REWIND_ROOT, 'server', 'bin.js'), 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!.*\bnode\b(.*)$/.exec(first);
+  return m === null ? [] : m[1]!.trim().split(/\s+/).filter((f) => f !== '');
+}
+
+type Mode = 'bench16' | 'bench1' | 'pipe' | 'types';
+
+async function profileRun(mode: Mode, tests: string, outDir: string, top: number): Promise<void> {
   installExitHandlers();
   const port = await freePort();
-  const args = ['--cpu-prof', '--cpu-prof-dir', outDir, 'server/bin.js', '--port', String(port), '--bind', HOST, '--save', ''];
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, REWIND_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const args = [...shebangFlags(), '--cpu-prof', '--cpu-prof-dir', outDir, path.join(REWIND_ROOT, 'server/bin.js'), '--port', String(port), '--bind', HOST, '--save', ''];
+  const child = spawn(process.execPath, args, { cwd: REWIND_ROOT, env: { ...process.env, REWIND_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'ignore', 'inherit'] });
   if (child.pid === undefined) throw new Error('cannot start rewind');
   const s: ServerProc = { kind: 'rewind', port, pid: child.pid, command: `node ${args.join(' ')}`, child, stderr: [] };
   trackServer(s);
@@ -107,6 +120,11 @@ async function profileRun(mode: 'bench16' | 'bench1' | 'pipe', outDir: string, t
       const [pipeline, requests] = mode === 'bench16' ? ['16', '1500000'] : ['1', '200000'];
       for (const t of ['set', 'get']) {
         const r = await runTool('redis-benchmark', ['-h', HOST, '-p', String(port), '-t', t, '-n', requests, '-c', '50', '-P', pipeline, '-r', '100000', '-q'], 300_000);
+        process.stderr.write(r.stdout.split('\r').pop() ?? '');
+      }
+    } else if (mode === 'types') {
+      for (const t of tests.split(',')) {
+        const r = await runTool('redis-benchmark', ['-h', HOST, '-p', String(port), '-t', t, '-n', '1000000', '-c', '50', '-P', '16', '-r', '100000', '-q'], 300_000);
         process.stderr.write(r.stdout.split('\r').pop() ?? '');
       }
     } else {
@@ -136,10 +154,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${summarize(positionals[1] ?? '', top)}\n`);
     return;
   }
-  if (mode !== 'bench16' && mode !== 'bench1' && mode !== 'pipe') throw new Error('usage: profile.ts bench16|bench1|pipe|summarize <file>');
+  if (mode !== 'bench16' && mode !== 'bench1' && mode !== 'pipe' && mode !== 'types') throw new Error('usage: profile.ts bench16|bench1|pipe|types [tests]|summarize <file>');
   const outDir = values.out ?? mkdtempSync(path.join(os.tmpdir(), 'rewind-prof-'));
   mkdirSync(outDir, { recursive: true });
-  await profileRun(mode, outDir, top);
+  await profileRun(mode, positionals[1] ?? 'rpush,sadd,hset,zadd', outDir, top);
   process.stderr.write(`profile kept in ${outDir}\n`);
 }
 
