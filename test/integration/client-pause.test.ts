@@ -9,20 +9,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encodeCommand } from '../../protocol/encode.js';
-import { parsePushScenario, runPushScenario } from '../helpers/push-scenario.js';
+import { recordingsHoldOnRealRedis, transcript, type RecordedCase } from '../helpers/recorded-cases.js';
 import { rawClient, simplify, type RawClient } from '../helpers/raw.js';
-import { redisAvailable, startRealRedis, type RealRedis } from '../helpers/real-redis.js';
+import { redisAvailable } from '../helpers/real-redis.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const HAVE_REDIS = redisAvailable();
 if (!HAVE_REDIS) console.warn('[client-pause] redis-server not found on PATH: the live comparison is SKIPPED');
 
-interface Case {
-  readonly name: string;
-  readonly script: string;
-  /** The transcript from redis-server 7.0.15. */
-  readonly expected: string;
-}
+type Case = RecordedCase;
 
 const CASES: readonly Case[] = [
   {
@@ -263,9 +258,6 @@ B: DBSIZE  ->  ":1\r\n"
   },
 ];
 
-async function transcript(port: number, c: Case): Promise<string> {
-  return (await runPushScenario(port, parsePushScenario(`Z: FLUSHALL\n${c.script}`))).join('\n');
-}
 
 async function text(c: RawClient, ...argv: string[]): Promise<string> {
   return String(simplify((await c.call(...argv)).value));
@@ -376,22 +368,4 @@ describe('CLIENT PAUSE: transcripts recorded from Redis 7.0.15', () => {
   });
 });
 
-describe.skipIf(!HAVE_REDIS)('CLIENT PAUSE: the recordings still hold against real Redis 7.0', () => {
-  let redis: RealRedis;
-  beforeAll(async () => {
-    redis = await startRealRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-
-  for (const c of CASES) {
-    test(c.name, async () => {
-      expect(await transcript(redis.port, c)).toBe(c.expected.trim());
-    });
-  }
-
-  test('what a WRITE pause holds', async () => {
-    await classify(redis.port);
-  });
-});
+recordingsHoldOnRealRedis('CLIENT PAUSE', CASES);

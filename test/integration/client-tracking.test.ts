@@ -7,20 +7,15 @@
  * Argument errors and single-connection replies are in test/diff/client-tracking.redis.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parsePushScenario, runPushScenario } from '../helpers/push-scenario.js';
+import { recordingsHoldOnRealRedis, transcript, type RecordedCase } from '../helpers/recorded-cases.js';
 import { rawClient, simplify } from '../helpers/raw.js';
-import { redisAvailable, startRealRedis, type RealRedis } from '../helpers/real-redis.js';
+import { redisAvailable } from '../helpers/real-redis.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const HAVE_REDIS = redisAvailable();
 if (!HAVE_REDIS) console.warn('[client-tracking] redis-server not found on PATH: the live comparison is SKIPPED');
 
-interface Case {
-  readonly name: string;
-  readonly script: string;
-  /** The transcript from redis-server 7.0.15. */
-  readonly expected: string;
-}
+type Case = RecordedCase;
 
 const CASES: readonly Case[] = [
   {
@@ -594,9 +589,6 @@ A: PING  ->  "+PONG\r\n"
 ];
 
 /** Each case starts from an empty keyspace; the FLUSHALL precedes every tracking client. */
-async function transcript(port: number, c: Case): Promise<string> {
-  return (await runPushScenario(port, parsePushScenario(`Z: FLUSHALL\n${c.script}`))).join('\n');
-}
 
 describe('CLIENT TRACKING: transcripts recorded from Redis 7.0.15', () => {
   let rewind: TestServer;
@@ -678,18 +670,4 @@ describe('CLIENT TRACKING: the table limit', () => {
   });
 });
 
-describe.skipIf(!HAVE_REDIS)('CLIENT TRACKING: the recordings still hold against real Redis 7.0', () => {
-  let redis: RealRedis;
-  beforeAll(async () => {
-    redis = await startRealRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-
-  for (const c of CASES) {
-    test(c.name, async () => {
-      expect(await transcript(redis.port, c)).toBe(c.expected.trim());
-    });
-  }
-});
+recordingsHoldOnRealRedis('CLIENT TRACKING', CASES);
