@@ -28,6 +28,8 @@ import {
   NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_KEYEVENT, NOTIFY_NEW, NOTIFY_KEYSPACE, notifyFlagsFromString, type NotifyClass,
 } from '../commands/notify.js';
 import { createValueSerializer } from '../persistence/value-serializer.js';
+import { NameCache, type CommandEntry } from './name-cache.js';
+import { quoteForMonitor } from './monitor-format.js';
 import { TrackedTouches, Tracking } from './tracking.js';
 import { ClientPause } from './client-pause.js';
 import type { TouchTarget } from './modified-keys.js';
@@ -578,58 +580,3 @@ const MULTI_ARGV = [Buffer.from('MULTI')];
 const EXEC_ARGV = [Buffer.from('EXEC')];
 const DEL = Buffer.from('DEL');
 const UNLINK = Buffer.from('UNLINK');
-
-export interface CommandEntry {
-  readonly spec: CommandSpec;
-  readonly stats: CommandStats;
-}
-
-/**
- * Command names by their exact bytes: 256 buckets hashed on length and three bytes, one entry
- * each (a miss overwrites). A hit costs a short byte compare instead of a string and a Map lookup.
- */
-class NameCache {
-  private names: (Buffer | undefined)[] = new Array<Buffer | undefined>(256);
-  private entries: (CommandEntry | undefined)[] = new Array<CommandEntry | undefined>(256);
-
-  private static bucket(b: Buffer): number {
-    const n = b.length;
-    if (n === 0) return 0;
-    return (n * 31 + b[0]! * 7 + b[n - 1]! * 13 + b[n >> 1]!) & 255;
-  }
-
-  get(b: Buffer): CommandEntry | undefined {
-    const i = NameCache.bucket(b);
-    const known = this.names[i];
-    if (known === undefined || known.length !== b.length) return undefined;
-    for (let k = 0; k < b.length; k++) if (known[k] !== b[k]) return undefined;
-    return this.entries[i];
-  }
-
-  set(b: Buffer, entry: CommandEntry): void {
-    const i = NameCache.bucket(b);
-    this.names[i] = Buffer.from(b);
-    this.entries[i] = entry;
-  }
-
-  clear(): void {
-    this.names.fill(undefined);
-    this.entries.fill(undefined);
-  }
-}
-
-function quoteForMonitor(a: Buffer): string {
-  let out = '"';
-  for (let i = 0; i < a.length; i++) {
-    const b = a[i]!;
-    if (b === 34 || b === 92) out += `\\${String.fromCharCode(b)}`;
-    else if (b === 10) out += '\\n';
-    else if (b === 13) out += '\\r';
-    else if (b === 9) out += '\\t';
-    else if (b === 7) out += '\\a';
-    else if (b === 8) out += '\\b';
-    else if (b < 32 || b > 126) out += `\\x${b.toString(16).padStart(2, '0')}`;
-    else out += String.fromCharCode(b);
-  }
-  return `${out}"`;
-}
