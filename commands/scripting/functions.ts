@@ -14,7 +14,7 @@ import { RedisError } from '../../protocol/errors.js';
 import { splitInline } from '../../protocol/resp-parser.js';
 import { LUA_GLOBALSINDEX, LUA_MASKCOUNT, LUA_MASKLINE, T_FUNCTION, T_NIL, T_STRING, T_TABLE, type LuaState, type LuaVm } from './lua-vm.js';
 import { refusals } from './lua-sandbox.js';
-import { pushErrorTable } from './lua-reply.js';
+import { pushErrorTable, raiseErrorTable } from './lua-reply.js';
 import { SCRIPT_FLAG_NAMES } from './shebang.js';
 
 export interface LuaFunctionInfo {
@@ -243,14 +243,14 @@ export class FunctionLibraryRegistry {
   registerFunction = (L: LuaState): number => {
     const vm = this.vm();
     const target = this.loading;
-    if (target === null) return raise(vm, L, 'redis.register_function can only be called on FUNCTION LOAD command');
+    if (target === null) return raiseErrorTable(vm, L, 'redis.register_function can only be called on FUNCTION LOAD command');
     const argc = vm.top(L);
-    if (argc < 1 || argc > 2) return raise(vm, L, 'wrong number of arguments to redis.register_function');
+    if (argc < 1 || argc > 2) return raiseErrorTable(vm, L, 'wrong number of arguments to redis.register_function');
     const args = argc === 1 ? readNamedArgs(vm, L) : readPositionalArgs(vm, L);
-    if (typeof args === 'string') return raise(vm, L, args);
+    if (typeof args === 'string') return raiseErrorTable(vm, L, args);
     const fail = (message: string): number => {
       vm.unref(L, args.ref);
-      return raise(vm, L, message);
+      return raiseErrorTable(vm, L, message);
     };
     if (!NAME.test(args.name)) return fail(ERR_BAD_NAME);
     if (target.functions.some((f) => f.name === args.name)) return fail('Function already exists in the library');
@@ -351,9 +351,4 @@ function loadErrorText(vm: LuaVm, L: LuaState): string {
     if (msg !== null) return msg;
   }
   return 'ERR unknown error';
-}
-
-function raise(vm: LuaVm, L: LuaState, message: string): number {
-  pushErrorTable(vm, L, message);
-  return vm.raise(L);
 }

@@ -5,6 +5,7 @@
  * Lua state (SCRIPT FLUSH starts a new one), as in Redis.
  */
 import { LUA_GLOBALSINDEX, type LuaState, type LuaVm } from './lua-vm.js';
+import { luaError } from './lib-support.js';
 
 const A = 0x5deece66dn;
 const C = 0xbn;
@@ -58,10 +59,7 @@ export function openRandom(vm: LuaVm, L: LuaState): void {
         return 1;
       }
       default:
-        vm.where(S, 1);
-        vm.pushText(S, 'wrong number of arguments');
-        vm.concat(S, 2);
-        return vm.raise(S);
+        return luaError(vm, S, 'wrong number of arguments');
     }
   });
   vm.setField(L, -2, 'random');

@@ -176,6 +176,12 @@ export function pushErrorTable(vm: LuaVm, L: LuaState, error: string): void {
   vm.setField(L, -2, 'err');
 }
 
+/** luaPushError + luaError: raises {err="<CODE> <message>"}; return its result from a C function. */
+export function raiseErrorTable(vm: LuaVm, L: LuaState, error: string): number {
+  pushErrorTable(vm, L, error);
+  return vm.raise(L);
+}
+
 export function errorTableText(error: string): string {
   let code = 'ERR';
   let msg = error;

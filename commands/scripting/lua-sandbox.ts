@@ -8,6 +8,7 @@
  * names that do not exist. Library tables (string, redis, cjson...) are replaced by the same kind
  * of proxy. The texts and positions of both errors are Redis's.
  */
+import { luaError } from './lib-support.js';
 import { LUA_GLOBALSINDEX, T_NIL, T_TABLE, type LuaFunction, type LuaState, type LuaVm } from './lua-vm.js';
 
 /** Globals Redis 7.0 removes from the standard libraries (the rest of _G is its allow list). */
@@ -139,9 +140,9 @@ function functionsOf(vm: LuaVm): SandboxFunctions {
   f = {
     state,
     // __newindex of every protected table.
-    readonly: (L) => raiseAt(vm, L, 'Attempt to modify a readonly table'),
+    readonly: (L) => luaError(vm, L, 'Attempt to modify a readonly table'),
     // __index of the real globals, called with (table, name).
-    missing: (L) => raiseAt(vm, L, `Script attempted to access nonexistent global variable '${vm.toText(L, 2) ?? ''}'`),
+    missing: (L) => luaError(vm, L, `Script attempted to access nonexistent global variable '${vm.toText(L, 2) ?? ''}'`),
     // Lua's own checks first, so their errors read as Lua's; a proxy reads as the table it guards.
     rawget: (L) => {
       vm.checkType(L, 1, T_TABLE);
@@ -168,21 +169,13 @@ function functionsOf(vm: LuaVm): SandboxFunctions {
       vm.pushValue(L, 1);
       if (unwrap(L, 3)) return refuseRaw(L);
       vm.pop(L, 1);
-      if (vm.getMetaField(L, 1, '__metatable')) return raiseAt(vm, L, 'cannot change a protected metatable');
+      if (vm.getMetaField(L, 1, '__metatable')) return luaError(vm, L, 'cannot change a protected metatable');
       vm.setMetatable(L, 1);
       return 1;
     },
   };
   functions.set(vm, f);
   return f;
-}
-
-/** luaL_error: the message prefixed with the caller's position ("user_script:1: "). */
-function raiseAt(vm: LuaVm, L: LuaState, message: string): number {
-  vm.where(L, 1);
-  vm.pushText(L, message);
-  vm.concat(L, 2);
-  return vm.raise(L);
 }
 
 /** The refusals as C functions (__newindex of read-only tables, __index of the globals). */

@@ -8,7 +8,7 @@ import type { Argv } from '../../protocol/resp-parser.js';
 import { formatDouble17g } from '../../protocol/numbers.js';
 import type { ScriptHost } from '../context.js';
 import { LUA_GLOBALSINDEX, LUA_MULTRET, T_NUMBER, T_STRING, T_TABLE, type LuaState, type LuaVm } from './lua-vm.js';
-import { pushErrorTable, pushReply } from './lua-reply.js';
+import { pushErrorTable, pushReply, raiseErrorTable } from './lua-reply.js';
 import { sha1hex } from './sha1.js';
 
 /** The run a redis.call belongs to (Redis's scriptRunCtx). */
@@ -66,16 +66,16 @@ export function openRedisApi(vm: LuaVm, L: LuaState, ctx: ScriptApiContext, vers
     return 1;
   });
   fn('sha1hex', (S) => {
-    if (vm.top(S) !== 1) return raiseError(vm, S, 'wrong number of arguments');
+    if (vm.top(S) !== 1) return raiseErrorTable(vm, S, 'wrong number of arguments');
     vm.pushText(S, sha1hex(vm.toBuffer(S, 1) ?? Buffer.alloc(0)));
     return 1;
   });
   fn('log', (S) => {
     const argc = vm.top(S);
-    if (argc < 2) return raiseError(vm, S, 'redis.log() requires two arguments or more.');
-    if (!vm.isNumber(S, 1)) return raiseError(vm, S, 'First argument must be a number (log level).');
+    if (argc < 2) return raiseErrorTable(vm, S, 'redis.log() requires two arguments or more.');
+    if (!vm.isNumber(S, 1)) return raiseErrorTable(vm, S, 'First argument must be a number (log level).');
     const level = Math.trunc(vm.toNumber(S, 1));
-    if (level < 0 || level > 3) return raiseError(vm, S, 'Invalid debug level.');
+    if (level < 0 || level > 3) return raiseErrorTable(vm, S, 'Invalid debug level.');
     const parts: string[] = [];
     for (let j = 2; j <= argc; j++) {
       const s = vm.toText(S, j);
@@ -86,21 +86,21 @@ export function openRedisApi(vm: LuaVm, L: LuaState, ctx: ScriptApiContext, vers
   });
   fn('setresp', (S) => {
     const run = ctx.run;
-    if (run === null) return raiseError(vm, S, 'redis.setresp can only be called inside a script invocation');
-    if (vm.top(S) !== 1) return raiseError(vm, S, 'redis.setresp() requires one argument.');
+    if (run === null) return raiseErrorTable(vm, S, 'redis.setresp can only be called inside a script invocation');
+    if (vm.top(S) !== 1) return raiseErrorTable(vm, S, 'redis.setresp() requires one argument.');
     const resp = Math.trunc(vm.toNumber(S, 1));
-    if (resp !== 2 && resp !== 3) return raiseError(vm, S, 'RESP version must be 2 or 3.');
+    if (resp !== 2 && resp !== 3) return raiseErrorTable(vm, S, 'RESP version must be 2 or 3.');
     run.resp = resp;
     return 0;
   });
   fn('set_repl', (S) => {
     const run = ctx.run;
-    if (run === null) return raiseError(vm, S, 'redis.set_repl can only be called inside a script invocation');
+    if (run === null) return raiseErrorTable(vm, S, 'redis.set_repl can only be called inside a script invocation');
     // Redis's text, "two" included.
-    if (vm.top(S) !== 1) return raiseError(vm, S, 'redis.set_repl() requires two arguments.');
+    if (vm.top(S) !== 1) return raiseErrorTable(vm, S, 'redis.set_repl() requires two arguments.');
     const flags = Math.trunc(vm.toNumber(S, -1));
     if ((flags & ~(PROPAGATE_AOF | PROPAGATE_REPL)) !== 0) {
-      return raiseError(vm, S, 'Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
+      return raiseErrorTable(vm, S, 'Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
     }
     run.repl = flags;
     return 0;
@@ -118,10 +118,10 @@ export function openRedisApi(vm: LuaVm, L: LuaState, ctx: ScriptApiContext, vers
   });
   fn('debug', () => 0);
   fn('acl_check_cmd', (S) => {
-    if (ctx.run === null) return raiseError(vm, S, 'redis.acl_check_cmd can only be called inside a script invocation');
+    if (ctx.run === null) return raiseErrorTable(vm, S, 'redis.acl_check_cmd can only be called inside a script invocation');
     const argv = argsToArgv(vm, S);
-    if (typeof argv === 'string') return raiseError(vm, S, argv);
-    if (ctx.host.lookup(argv) === undefined) return raiseError(vm, S, 'Invalid command passed to redis.acl_check_cmd()');
+    if (typeof argv === 'string') return raiseErrorTable(vm, S, argv);
+    if (ctx.host.lookup(argv) === undefined) return raiseErrorTable(vm, S, 'Invalid command passed to redis.acl_check_cmd()');
     // Every connection is the default user, allowed every command.
     vm.pushBoolean(S, true);
     return 1;
@@ -165,7 +165,7 @@ export function openRedisApi(vm: LuaVm, L: LuaState, ctx: ScriptApiContext, vers
 /** redis.call (raise) and redis.pcall: Redis's scriptCall checks, then the command itself. */
 function redisCommand(vm: LuaVm, L: LuaState, ctx: ScriptApiContext, raise: boolean): number {
   const run = ctx.run;
-  if (run === null) return raiseError(vm, L, 'redis.call/pcall can only be called inside a script invocation');
+  if (run === null) return raiseErrorTable(vm, L, 'redis.call/pcall can only be called inside a script invocation');
   const argv = argsToArgv(vm, L);
   if (typeof argv === 'string') return failWith(vm, L, argv, raise);
   const host = ctx.host;
@@ -220,12 +220,6 @@ function argsToArgv(vm: LuaVm, L: LuaState): Argv | string {
 function failWith(vm: LuaVm, L: LuaState, message: string, raise: boolean): number {
   pushErrorTable(vm, L, message);
   return raise ? vm.raise(L) : 1;
-}
-
-/** luaPushError + luaError: raises {err="ERR <message>"}. */
-function raiseError(vm: LuaVm, L: LuaState, message: string): number {
-  pushErrorTable(vm, L, message);
-  return vm.raise(L);
 }
 
 /** luaPushError returned as a value (error_reply's own argument errors). */
