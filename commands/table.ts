@@ -43,6 +43,12 @@ export interface CommandDocs {
 
 export type Handler = (c: CommandContext, argv: Argv) => void;
 
+/**
+ * The commands Redis 7.0 flags CMD_MAY_REPLICATE, which its COMMAND INFO does not show (so the
+ * table's flags cannot carry it): CLIENT PAUSE WRITE holds them and read-only scripts refuse them.
+ */
+export const MAY_REPLICATE: ReadonlySet<string> = new Set(['publish', 'spublish', 'eval', 'evalsha', 'fcall', 'pfcount']);
+
 export interface CommandSpec {
   /** Lowercase; a subcommand is written `container|sub`. */
   readonly name: string;

@@ -16,7 +16,7 @@
  * the script, which dispatch does not see.
  */
 import type { Argv } from '../protocol/resp-parser.js';
-import type { CommandSpec } from '../commands/table.js';
+import { MAY_REPLICATE, type CommandSpec } from '../commands/table.js';
 import type { ClientPauseApi, PauseMode } from '../commands/server/client-api.js';
 import { FLAG_CLOSED, FLAG_MONITOR, type Client } from './client.js';
 import { dispatch } from './dispatch.js';
@@ -25,9 +25,6 @@ import type { ServerState } from './server-state.js';
 const OFF = 0;
 const WRITE = 1;
 const ALL = 2;
-
-/** Not write commands, but held by a WRITE pause (Redis 7.0's CMD_MAY_REPLICATE). */
-const MAY_REPLICATE = new Set(['publish', 'spublish', 'eval', 'evalsha', 'fcall', 'pfcount']);
 
 /** setTimeout's longest delay; later deadlines are armed in steps. */
 const MAX_TIMER = 2 ** 31 - 1;

@@ -7,6 +7,7 @@
 import type { Argv } from '../../protocol/resp-parser.js';
 import { formatDouble17g } from '../../protocol/numbers.js';
 import type { ScriptHost } from '../context.js';
+import { MAY_REPLICATE } from '../table.js';
 import { LUA_GLOBALSINDEX, LUA_MULTRET, T_NUMBER, T_STRING, T_TABLE, type LuaState, type LuaVm } from './lua-vm.js';
 import { pushErrorTable, pushReply, raiseErrorTable } from './lua-reply.js';
 import { sha1hex } from './sha1.js';
@@ -28,12 +29,6 @@ export interface ScriptApiContext {
   readonly run: ScriptRun | null;
   readonly host: ScriptHost;
 }
-
-/**
- * Commands Redis 7.0 flags MAY_REPLICATE (COMMAND INFO does not show the flag there): read-only
- * scripts refuse them as writes. The others so flagged (EVAL, FCALL...) are refused as noscript.
- */
-const MAY_REPLICATE = new Set(['publish', 'spublish', 'pfcount']);
 
 export const PROPAGATE_AOF = 1;
 export const PROPAGATE_REPL = 2;
