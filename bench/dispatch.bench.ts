@@ -10,7 +10,7 @@
 import { Config } from '../server/config.js';
 import { createLogger } from '../server/log.js';
 import { ServerState, type Propagator } from '../server/server-state.js';
-import { SYSTEM_CLOCK } from '../commands/keyspace/db.js';
+import { SYSTEM_CLOCK } from '../commands/keyspace/db-hooks.js';
 import { AofWriter, type AofFileOps } from '../persistence/aof-writer.js';
 import { assert, blackhole, encodeResp, quickMode, runSuite, type BenchCase } from './lib/suite.js';
 

@@ -4,7 +4,8 @@
  * makes them). Compare with the RSS-based figure of bench:compare and with Redis (~100 B/key).
  *   npx tsx --expose-gc bench/keyspace-memory.ts [N]
  */
-import { Db, SYSTEM_CLOCK } from '../commands/keyspace/db.js';
+import { Db } from '../commands/keyspace/db.js';
+import { SYSTEM_CLOCK } from '../commands/keyspace/db-hooks.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const collect = globalThis.gc;

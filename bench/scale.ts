@@ -10,7 +10,7 @@
 import { Config } from '../server/config.js';
 import { createLogger } from '../server/log.js';
 import { ServerState } from '../server/server-state.js';
-import { SYSTEM_CLOCK } from '../commands/keyspace/db.js';
+import { SYSTEM_CLOCK } from '../commands/keyspace/db-hooks.js';
 import { encodeResp } from './lib/suite.js';
 
 const scale = Number(process.env.SCALE ?? '1');

@@ -13,7 +13,7 @@ import { createLogger, pinoLevel, type Logger } from './log.js';
 import { ServerState } from './server-state.js';
 import { adoptConnection } from './connection.js';
 import type { Client } from './client.js';
-import { SYSTEM_CLOCK, type Clock } from '../commands/keyspace/db.js';
+import { SYSTEM_CLOCK, type Clock } from '../commands/keyspace/db-hooks.js';
 import type { ShutdownOptions } from '../commands/context.js';
 
 export type SaveMode = ShutdownOptions['save'];

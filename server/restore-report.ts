@@ -5,7 +5,7 @@
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { ServerState } from './server-state.js';
-import { SYSTEM_CLOCK } from '../commands/keyspace/db.js';
+import { SYSTEM_CLOCK } from '../commands/keyspace/db-hooks.js';
 import { formatTime } from '../persistence/aof-restore.js';
 
 export async function restoreDryRun(config: Config, log: Logger): Promise<string> {

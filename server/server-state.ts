@@ -4,7 +4,8 @@
  * send every client's replies (Redis's beforeSleep order, so no reply leaves before its log).
  */
 import type { Argv } from '../protocol/resp-parser.js';
-import { Db, SYSTEM_CLOCK, type Clock, type DbHooks } from '../commands/keyspace/db.js';
+import { Db } from '../commands/keyspace/db.js';
+import { SYSTEM_CLOCK, type Clock, type DbHooks } from '../commands/keyspace/db-hooks.js';
 import type {
   ClientView, CommandStats, ServerApi, ServerStats, ShutdownOptions,
 } from '../commands/context.js';

@@ -18,7 +18,8 @@
  * counts them, so it is 0 when nobody watches and a write pays one comparison (callers test it).
  * Entries of one key keep their WATCH order, the order touch() walks them in.
  */
-import type { Clock, Db } from '../commands/keyspace/db.js';
+import type { Db } from '../commands/keyspace/db.js';
+import type { Clock } from '../commands/keyspace/db-hooks.js';
 import type { Value } from '../commands/keyspace/value.js';
 
 /** The side of a client the registry sees. */

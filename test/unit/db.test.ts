@@ -3,7 +3,8 @@
  * several key Maps past the per-Map limit, lazy and active expiry, exact int64 deadlines.
  */
 import { describe, expect, test } from 'vitest';
-import { Db, type Clock } from '../../commands/keyspace/db.js';
+import { Db } from '../../commands/keyspace/db.js';
+import type { Clock } from '../../commands/keyspace/db-hooks.js';
 
 function makeDb(mapLimit?: number) {
   const clock = { t: 1_000_000 };
