@@ -87,13 +87,7 @@ export class ScoreTree {
     const leaf = this.leafAt(depth);
     const ms = leaf.m;
     const ss = leaf.s;
-    let pos = 0;
-    let hi = ms.length;
-    while (pos < hi) {
-      const mid = (pos + hi) >>> 1;
-      if (before(BOUND_KEY, ss[mid]!, ms[mid]!, score, member)) pos = mid + 1;
-      else hi = mid;
-    }
+    const pos = leafPosition(ms, ss, score, member);
     ms.push(member);
     ss.push(score);
     for (let j = ms.length - 1; j > pos; j--) {
@@ -131,15 +125,9 @@ export class ScoreTree {
     const leaf = this.leafAt(depth);
     const ms = leaf.m;
     const ss = leaf.s;
-    // Binary search by (score, member), as insert: a linear scan compared up to LEAF_CAP member
-    // strings by content (ZADD's update of a big set spent most of its time there).
-    let pos = 0;
-    let hi = ms.length;
-    while (pos < hi) {
-      const mid = (pos + hi) >>> 1;
-      if (before(BOUND_KEY, ss[mid]!, ms[mid]!, score, member)) pos = mid + 1;
-      else hi = mid;
-    }
+    // By binary search, as insert: a linear scan compared up to LEAF_CAP member strings by
+    // content (ZADD's update of a big set spent most of its time there).
+    const pos = leafPosition(ms, ss, score, member);
     if (pos === ms.length || ms[pos] !== member) return false;
     this.removeAt(leaf, pos, depth);
     return true;
@@ -356,4 +344,16 @@ function splitInner(node: Inner): Inner {
   node.minS.length = half;
   node.minM.length = half;
   return right;
+}
+
+/** Where (score, member) is or would go in a leaf's sorted arrays. */
+function leafPosition(ms: readonly string[], ss: readonly number[], score: number, member: string): number {
+  let pos = 0;
+  let hi = ms.length;
+  while (pos < hi) {
+    const mid = (pos + hi) >>> 1;
+    if (before(BOUND_KEY, ss[mid]!, ms[mid]!, score, member)) pos = mid + 1;
+    else hi = mid;
+  }
+  return pos;
 }
