@@ -15,10 +15,9 @@ import { ERR_NOT_IN_MULTI, errExecAbort } from '../commands/transactions/errors.
 import { FLAG_MONITOR, type Client } from './client.js';
 import { discardTransaction } from './multi.js';
 import { afterWrite, beforeWrite } from './modified-keys.js';
+import { ERR_BUSY_EVAL, ERR_BUSY_FUNCTION } from '../commands/scripting/engine.js';
 
 const ERR_LOADING = 'LOADING Redis is loading the dataset in memory';
-const ERR_BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
-const ERR_BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 import type { ServerState } from './server-state.js';
 
 /**

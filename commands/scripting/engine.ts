@@ -27,8 +27,8 @@ import { FunctionLibraryRegistry } from './functions.js';
 export const ERR_NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const ERR_NOTBUSY = 'NOTBUSY No scripts in execution right now.';
 const ERR_UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
-const ERR_BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
-const ERR_BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+export const ERR_BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+export const ERR_BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 /** How often the hook looks at the clock (and, once busy, at the other clients): Redis's count. */
 const HOOK_INSTRUCTIONS = 100_000;
 

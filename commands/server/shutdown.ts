@@ -6,6 +6,7 @@ import type { Argv } from '../../protocol/resp-parser.js';
 import { ERR_SYNTAX } from '../../protocol/errors.js';
 import type { CommandContext, ShutdownOptions } from '../context.js';
 import { isWord } from '../args.js';
+import { ERR_BUSY_EVAL, ERR_BUSY_FUNCTION } from '../scripting/engine.js';
 
 export function shutdownCommand(c: CommandContext, argv: Argv): void {
   const opts: ShutdownOptions = { save: 'default', now: false, force: false, abort: false };
@@ -28,7 +29,7 @@ export function shutdownCommand(c: CommandContext, argv: Argv): void {
   const busy = c.server.scripts.busy;
   if (busy !== null) {
     if (!nosave) {
-      return c.reply.error(`BUSY Redis is busy running a script. You can only call ${busy === 'eval' ? 'SCRIPT' : 'FUNCTION'} KILL or SHUTDOWN NOSAVE.`);
+      return c.reply.error(busy === 'eval' ? ERR_BUSY_EVAL : ERR_BUSY_FUNCTION);
     }
     c.server.scripts.stopForShutdown();
   }
